@@ -1,0 +1,144 @@
+// Replays the requests in requests.json against two running Next.js servers
+// (the original Pages Router app and the migrated App Router app) and compares
+// what each answers. Prints one line per request and a readable diff for every
+// mismatch; exits 1 when anything differs, 2 on bad usage.
+//
+//   node compare.mjs <requests.json> <original-base-url> <migrated-base-url>
+//
+// Needs Node.js 20+ (global fetch, Headers#getSetCookie). No dependencies.
+
+import { readFileSync } from 'node:fs'
+
+const REQUEST_TIMEOUT_MS = 15_000
+
+// Headers that carry what the handler decided. `cache-control` is compared only
+// when the original response has one: Pages API routes never add it themselves,
+// so there it was set by the handler (Next may add its own to route handlers).
+const COMPARED_HEADERS = ['content-type', 'location', 'allow']
+
+// `x-*` headers that Next.js adds on its own, not the handler.
+function isNextOwnHeader(name) {
+  return name === 'x-powered-by' || name.startsWith('x-nextjs-') || name.startsWith('x-middleware-')
+}
+
+function usage(message) {
+  console.error(message)
+  console.error('usage: node compare.mjs <requests.json> <original-base-url> <migrated-base-url>')
+  process.exit(2)
+}
+
+const [requestsPath, originalBase, migratedBase] = process.argv.slice(2)
+if (!requestsPath || !originalBase || !migratedBase) usage('missing arguments')
+
+let spec
+try {
+  spec = JSON.parse(readFileSync(requestsPath, 'utf8'))
+} catch (err) {
+  usage(`cannot read ${requestsPath}: ${err.message}`)
+}
+if (!Array.isArray(spec.requests) || spec.requests.length === 0) usage(`${requestsPath} has no "requests" array`)
+
+function buildInit(req) {
+  const headers = { ...(req.headers ?? {}) }
+  let body
+  if ('json' in req) {
+    body = JSON.stringify(req.json)
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json'
+    }
+  } else if ('body' in req) {
+    body = req.body
+  }
+  return { method: req.method, headers, body, redirect: 'manual' }
+}
+
+async function capture(base, req) {
+  try {
+    const res = await fetch(new URL(req.path, base), {
+      ...buildInit(req),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    })
+    const body = Buffer.from(await res.arrayBuffer())
+    return { status: res.status, headers: res.headers, body }
+  } catch (err) {
+    return { error: `${err.name}: ${err.message}${err.cause ? ` (${err.cause.message ?? err.cause})` : ''}` }
+  }
+}
+
+function showBody(buf) {
+  if (buf.length === 0) return '(empty)'
+  const text = buf.toString('utf8')
+  // Show bytes that are not valid UTF-8 as base64 so the diff stays readable.
+  if (Buffer.from(text, 'utf8').equals(buf)) return JSON.stringify(text)
+  return `base64:${buf.toString('base64')}`
+}
+
+function showValue(v) {
+  if (v === null || v === undefined) return '(absent)'
+  return JSON.stringify(v)
+}
+
+function compareResponses(a, b) {
+  const diffs = []
+  if (a.error || b.error) {
+    if (a.error !== b.error) diffs.push(['request', a.error ?? 'ok', b.error ?? 'ok'])
+    return diffs
+  }
+  if (a.status !== b.status) diffs.push(['status', a.status, b.status])
+  if (!a.body.equals(b.body)) diffs.push(['body', showBody(a.body), showBody(b.body)])
+
+  const names = new Set(COMPARED_HEADERS)
+  if (a.headers.has('cache-control')) names.add('cache-control')
+  for (const h of [a.headers, b.headers]) {
+    for (const name of h.keys()) {
+      if (name.startsWith('x-') && !isNextOwnHeader(name)) names.add(name)
+    }
+  }
+  for (const name of [...names].sort()) {
+    const va = a.headers.get(name)
+    const vb = b.headers.get(name)
+    if (va !== vb) diffs.push([`header ${name}`, showValue(va), showValue(vb)])
+  }
+
+  const ca = a.headers.getSetCookie()
+  const cb = b.headers.getSetCookie()
+  if (JSON.stringify(ca) !== JSON.stringify(cb)) diffs.push(['set-cookie', showValue(ca), showValue(cb)])
+  return diffs
+}
+
+function describe(req) {
+  const parts = [req.method.padEnd(7), req.path]
+  if (req.name) parts.push(`  (${req.name})`)
+  return parts.join(' ')
+}
+
+let failures = 0
+for (const [i, req] of spec.requests.entries()) {
+  const label = `#${String(i + 1).padStart(3)} ${describe(req)}`
+  // Sequential on purpose: both servers see the requests in the same order.
+  const original = await capture(originalBase, req)
+  const migrated = await capture(migratedBase, req)
+  const diffs = compareResponses(original, migrated)
+  if (diffs.length === 0) {
+    const status = original.error ? `error: ${original.error}` : original.status
+    console.log(`ok    ${label} -> ${status}`)
+    continue
+  }
+  failures++
+  console.log(`FAIL  ${label}`)
+  if (req.headers) console.log(`        request headers: ${JSON.stringify(req.headers)}`)
+  if ('json' in req) console.log(`        request json:    ${JSON.stringify(req.json)}`)
+  if ('body' in req) console.log(`        request body:    ${JSON.stringify(req.body)}`)
+  for (const [what, va, vb] of diffs) {
+    console.log(`        ${what}`)
+    console.log(`          original: ${va}`)
+    console.log(`          migrated: ${vb}`)
+  }
+}
+
+const total = spec.requests.length
+if (failures > 0) {
+  console.log(`\n${failures} of ${total} requests answered differently (original ${originalBase}, migrated ${migratedBase})`)
+  process.exit(1)
+}
+console.log(`\nall ${total} requests answered the same`)

@@ -1,0 +1,155 @@
+//! Parsing a file once with swc, and the one conversion from swc positions to file offsets.
+
+use std::ops::Range;
+
+use swc_common::comments::SingleThreadedComments;
+use swc_common::{BytePos, Span, Spanned};
+use swc_ecma_ast::{EsVersion, Module};
+use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::text::LineIndex;
+
+/// swc positions start at 1; a file parsed on its own starts at this position.
+const BASE: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    TypeScript,
+    Tsx,
+    JavaScript,
+}
+
+impl Language {
+    /// The language of a file, from its extension (`.ts`, `.tsx`, `.js`, `.jsx`, `.mjs`, `.cjs`, `.mts`, `.cts`).
+    pub fn from_path(path: &str) -> Option<Language> {
+        let ext = path.rsplit_once('.')?.1;
+        match ext {
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
+            "js" | "jsx" | "mjs" | "cjs" => Some(Language::JavaScript),
+            _ => None,
+        }
+    }
+
+    pub fn is_typescript(self) -> bool {
+        matches!(self, Language::TypeScript | Language::Tsx)
+    }
+
+    fn syntax(self) -> Syntax {
+        match self {
+            Language::TypeScript => Syntax::Typescript(TsSyntax { decorators: true, ..Default::default() }),
+            Language::Tsx => Syntax::Typescript(TsSyntax { tsx: true, decorators: true, ..Default::default() }),
+            Language::JavaScript => Syntax::Es(EsSyntax { jsx: true, decorators: true, ..Default::default() }),
+        }
+    }
+}
+
+/// A parsed source file. The text is the file without a leading byte-order mark, so that swc
+/// positions and offsets agree; `bom` says whether to put it back.
+pub struct ParsedFile {
+    pub path: String,
+    pub text: String,
+    pub bom: bool,
+    pub language: Language,
+    pub module: Module,
+    pub comments: SingleThreadedComments,
+    pub lines: LineIndex,
+}
+
+impl ParsedFile {
+    /// Parses `source`. Any syntax error, including ones swc recovered from, fails the parse:
+    /// routeshift never rewrites a file it did not fully understand.
+    pub fn parse(path: &str, source: &str) -> Result<ParsedFile, Diagnostic> {
+        let language = Language::from_path(path).unwrap_or(Language::TypeScript);
+        Self::parse_as(path, source, language)
+    }
+
+    pub fn parse_as(path: &str, source: &str, language: Language) -> Result<ParsedFile, Diagnostic> {
+        let (bom, text) = match source.strip_prefix('\u{feff}') {
+            Some(rest) => (true, rest.to_string()),
+            None => (false, source.to_string()),
+        };
+        let lines = LineIndex::new(&text);
+        let comments = SingleThreadedComments::default();
+        let end = BASE as usize + text.len();
+        let Ok(end) = u32::try_from(end) else {
+            return Err(Diagnostic::error("parse/too-large", "the file is too large to parse")
+                .at(Location { path: path.to_string(), line: 1, column: 1 }));
+        };
+        let input = StringInput::new(&text, BytePos(BASE), BytePos(end));
+        let mut parser = Parser::new(language.syntax(), input, Some(&comments));
+        let result = parser.parse_module();
+        let recovered = parser.take_errors();
+        let error = match result {
+            Ok(module) if recovered.is_empty() => {
+                return Ok(ParsedFile { path: path.to_string(), text, bom, language, module, comments, lines });
+            }
+            Ok(_) => recovered.into_iter().next(),
+            Err(error) => Some(error),
+        };
+        let (offset, message) = match error {
+            Some(error) => {
+                let offset = (error.span().lo.0.saturating_sub(BASE)) as usize;
+                (offset, error.kind().msg().to_string())
+            }
+            None => (0, "unknown syntax error".to_string()),
+        };
+        let (line, column) = lines.line_col(&text, offset);
+        Err(Diagnostic::error("parse/syntax-error", format!("the file does not parse: {message}"))
+            .with_help("fix the syntax error (or exclude the file); the other files are still migrated")
+            .at(Location { path: path.to_string(), line, column }))
+    }
+
+    /// The file offset of an swc position. Every conversion goes through here.
+    pub fn offset(&self, pos: BytePos) -> usize {
+        (pos.0.saturating_sub(BASE) as usize).min(self.text.len())
+    }
+
+    pub fn range(&self, span: Span) -> Range<usize> {
+        self.offset(span.lo)..self.offset(span.hi)
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[self.range(span)]
+    }
+
+    pub fn location(&self, offset: usize) -> Location {
+        let (line, column) = self.lines.line_col(&self.text, offset);
+        Location { path: self.path.clone(), line, column }
+    }
+
+    pub fn location_of(&self, span: Span) -> Location {
+        self.location(self.offset(span.lo))
+    }
+}
+
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_maps_offsets() {
+        let file = ParsedFile::parse("a.ts", "\u{feff}const a: number = 1\n").unwrap();
+        assert!(file.bom);
+        let span = file.module.body[0].span();
+        assert_eq!(file.slice(span), "const a: number = 1");
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_position() {
+        let error = ParsedFile::parse("pages/api/x.ts", "const a = 1\nexport default function (\n").err().unwrap();
+        let location = error.location.unwrap();
+        assert_eq!(location.path, "pages/api/x.ts");
+        assert!(location.line >= 2, "{location}");
+        assert_eq!(error.code, "parse/syntax-error");
+    }
+
+    #[test]
+    fn jsx_in_js_files() {
+        assert!(ParsedFile::parse("a.js", "export default () => <div />\n").is_ok());
+        assert!(ParsedFile::parse("a.tsx", "export default () => <div />\n").is_ok());
+    }
+}

@@ -1,0 +1,198 @@
+//! Positions, and the conventions of a file's own style that new code must follow.
+
+use std::ops::Range;
+
+/// Byte offset → line and column, built once per file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts }
+    }
+
+    /// 1-based line and 1-based column counted in characters.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    pub fn line_start(&self, text: &str, offset: usize) -> usize {
+        let _ = text;
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        self.line_starts[line]
+    }
+}
+
+/// How a file writes its code, so that generated lines look like the user's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    pub quote: char,
+    pub semicolons: bool,
+    /// One level of indentation (`"  "`, `"    "` or `"\t"`).
+    pub indent: String,
+    pub newline: &'static str,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { quote: '\'', semicolons: false, indent: "  ".to_string(), newline: "\n" }
+    }
+}
+
+impl Style {
+    /// Reads the style off a file. `statement_ends` are the end offsets of the file's top-level
+    /// and body statements, used to decide about semicolons; `string_starts` the offsets of
+    /// string literals, used for the quote character.
+    pub fn detect(text: &str, statement_ends: &[usize], string_starts: &[usize]) -> Style {
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let (mut single, mut double) = (0usize, 0usize);
+        for &start in string_starts {
+            match text.as_bytes().get(start) {
+                Some(b'\'') => single += 1,
+                Some(b'"') => double += 1,
+                _ => {}
+            }
+        }
+        let quote = if double > single { '"' } else { '\'' };
+        let with = statement_ends.iter().filter(|&&end| end > 0 && text.as_bytes().get(end - 1) == Some(&b';')).count();
+        let semicolons = if statement_ends.is_empty() { false } else { with * 2 >= statement_ends.len() };
+        Style { quote, semicolons, indent: detect_indent(text), newline }
+    }
+
+    pub fn quoted(&self, value: &str) -> String {
+        let mut out = String::with_capacity(value.len() + 2);
+        out.push(self.quote);
+        for c in value.chars() {
+            if c == self.quote || c == '\\' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out.push(self.quote);
+        out
+    }
+
+    /// The statement terminator: `;` or nothing.
+    pub fn semi(&self) -> &'static str {
+        if self.semicolons {
+            ";"
+        } else {
+            ""
+        }
+    }
+}
+
+fn detect_indent(text: &str) -> String {
+    let mut smallest_spaces: Option<usize> = None;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with('\t') {
+            return "\t".to_string();
+        }
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        // A lone space before `*` is a block comment's continuation line, not indentation.
+        if spaces >= 2 && !line.trim_start().starts_with('*') {
+            smallest_spaces = Some(smallest_spaces.map_or(spaces, |s| s.min(spaces)));
+        }
+    }
+    " ".repeat(smallest_spaces.unwrap_or(2).min(8))
+}
+
+/// The leading whitespace of the line that contains `offset`.
+pub fn indentation_at(text: &str, offset: usize) -> &str {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[start..];
+    let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    &rest[..width]
+}
+
+/// Moves a block of lines from one indentation to another: every line that starts with `from`
+/// gets `to` instead. Lines whose start lies inside `protected` ranges (multi-line template
+/// literals, relative to `block`) are left alone, since their whitespace is part of a value.
+pub fn reindent(block: &str, from: &str, to: &str, protected: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(block.len());
+    let mut offset = 0;
+    for (i, line) in block.split_inclusive('\n').enumerate() {
+        let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
+        if i > 0 && !is_protected {
+            if let Some(rest) = line.strip_prefix(from) {
+                if rest.trim().is_empty() {
+                    out.push_str(rest.trim_start_matches([' ', '\t']));
+                } else {
+                    out.push_str(to);
+                    out.push_str(rest);
+                }
+            } else {
+                out.push_str(line);
+            }
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The range of the whole line(s) that `range` occupies, when nothing else shares them: used to
+/// delete a statement together with its indentation and line break.
+pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..range.start];
+    let after_end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i + 1);
+    let after = &text[range.end..after_end];
+    if before.trim().is_empty() && after.trim().is_empty() {
+        line_start..after_end
+    } else {
+        range
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "ab\ncé d\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(text, 0), (1, 1));
+        assert_eq!(index.line_col(text, 3), (2, 1));
+        assert_eq!(index.line_col(text, text.find('d').unwrap()), (2, 4));
+    }
+
+    #[test]
+    fn detects_style() {
+        let text = "import a from \"a\";\r\nfunction f() {\r\n\treturn 1;\r\n}\r\n";
+        let style = Style::detect(text, &[18], &[14]);
+        assert_eq!(style, Style { quote: '"', semicolons: true, indent: "\t".into(), newline: "\r\n" });
+        let text = "const a = 'x'\nif (a) {\n    b()\n}\n";
+        let style = Style::detect(text, &[13], &[10]);
+        assert_eq!(style.indent, "    ");
+        assert!(!style.semicolons);
+        assert_eq!(style.quote, '\'');
+    }
+
+    #[test]
+    fn reindent_skips_protected_lines() {
+        let block = "a\n    b\n    `x\n    y`\n";
+        let out = reindent(block, "    ", "  ", &[11..19]);
+        assert_eq!(out, "a\n  b\n  `x\n    y`\n");
+    }
+
+    #[test]
+    fn whole_lines_takes_the_line_when_alone() {
+        let text = "a\n  return;\nb";
+        assert_eq!(whole_lines(text, 4..11), 2..12);
+        assert_eq!(whole_lines(text, 4..8), 4..8);
+    }
+}
