@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use swc_common::comments::SingleThreadedComments;
 use swc_common::{BytePos, Span, Spanned};
-use swc_ecma_ast::{EsVersion, Module};
+use swc_ecma_ast::Module;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 
 use crate::diagnostic::{Diagnostic, Location};

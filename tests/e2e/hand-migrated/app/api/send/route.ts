@@ -1,0 +1,18 @@
+import type { NextRequest } from 'next/server'
+import { json, legacyQuery, send } from '../../../lib/pages-compat'
+
+function handler(req: NextRequest) {
+  switch (legacyQuery(req).kind) {
+    case 'string':
+      return send('hello')
+    case 'object':
+      return json({ a: 1 })
+    case 'buffer':
+      return new Response(Buffer.from('bin'), { headers: { 'Content-Type': 'application/octet-stream' } })
+    case 'end':
+      return send('plain')
+    default:
+      return send('nope', 404)
+  }
+}
+export { handler as GET, handler as POST, handler as PUT, handler as PATCH, handler as DELETE }

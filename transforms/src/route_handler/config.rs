@@ -1,0 +1,162 @@
+//! `export const config` → route segment config.
+//!
+//! Route handlers ignore a `config` export (Next 16 warns that it is deprecated and ignored), so
+//! it is removed: `maxDuration` becomes `export const maxDuration`, `runtime: 'edge'` makes the
+//! route manual work (edge API routes already speak `Request`/`Response`, a later step), and
+//! `runtime: 'nodejs'` is dropped (it is the default, and Cache Components rejects it).
+//! `api.bodyParser: false` turns raw-body reads into `request.text()`/`arrayBuffer()`;
+//! `api.bodyParser.sizeLimit` is kept by passing it to `readPagesBody`; `externalResolver` and
+//! `responseLimit` only silenced warnings and go with a note.
+
+use std::ops::Range;
+
+use swc_common::Spanned;
+use swc_ecma_ast::{Decl, Expr, Lit, ModuleDecl, ModuleItem, ObjectLit, Pat, Prop, PropName, PropOrSpread};
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::ParsedFile;
+
+#[derive(Debug, Default)]
+pub struct ConfigPlan {
+    /// The `export const config` statement with its line, removed from the route file.
+    pub remove: Option<Range<usize>>,
+    /// Segment exports that replace it: `(name, value source)`.
+    pub segment_exports: Vec<(String, String)>,
+    /// `bodyParser: false`.
+    pub raw_body: bool,
+    /// `bodyParser.sizeLimit` as written.
+    pub size_limit: Option<String>,
+    pub notes: Vec<Diagnostic>,
+    pub problems: Vec<Diagnostic>,
+}
+
+fn key(name: &PropName) -> Option<&str> {
+    match name {
+        PropName::Ident(id) => Some(&id.sym),
+        PropName::Str(s) => s.value.as_str(),
+        _ => None,
+    }
+}
+
+fn unwrap(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => unwrap(&p.expr),
+        Expr::TsAs(a) => unwrap(&a.expr),
+        Expr::TsSatisfies(s) => unwrap(&s.expr),
+        Expr::TsConstAssertion(c) => unwrap(&c.expr),
+        other => other,
+    }
+}
+
+pub fn analyze(file: &ParsedFile) -> ConfigPlan {
+    let mut plan = ConfigPlan::default();
+    for item in &file.module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else { continue };
+        let Decl::Var(var) = &export.decl else { continue };
+        for declarator in &var.decls {
+            let Pat::Ident(binding) = &declarator.name else { continue };
+            if &*binding.id.sym != "config" {
+                continue;
+            }
+            let location = file.location_of(export.span);
+            if var.decls.len() != 1 {
+                plan.problems.push(
+                    Diagnostic::manual("manual/config-shape", "`config` is declared together with other variables")
+                        .with_help("declare `export const config = { … }` on its own")
+                        .at(location),
+                );
+                return plan;
+            }
+            let Some(Expr::Object(object)) = declarator.init.as_deref().map(unwrap) else {
+                plan.problems.push(
+                    Diagnostic::manual("manual/config-not-literal", "`export const config` is not an object literal")
+                        .with_help("write the config as a literal object so its settings can be carried over")
+                        .at(location),
+                );
+                return plan;
+            };
+            plan.remove = Some(crate::text::whole_lines(&file.text, file.range(export.span)));
+            read_config(file, object, &mut plan);
+        }
+    }
+    plan
+}
+
+fn read_config(file: &ParsedFile, object: &ObjectLit, plan: &mut ConfigPlan) {
+    for prop in &object.props {
+        let location = file.location_of(prop.span());
+        let PropOrSpread::Prop(prop) = prop else {
+            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config` spreads another object").at(location));
+            continue;
+        };
+        let Prop::KeyValue(kv) = &**prop else {
+            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config` has a shorthand or method property").at(location));
+            continue;
+        };
+        let value = unwrap(&kv.value);
+        match key(&kv.key) {
+            Some("api") => match value {
+                Expr::Object(api) => read_api(file, api, plan),
+                _ => plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` is not an object literal").at(location)),
+            },
+            Some("maxDuration") => plan.segment_exports.push(("maxDuration".into(), file.slice(kv.value.span()).to_string())),
+            Some("runtime") => match value {
+                Expr::Lit(Lit::Str(s)) if s.value.as_str() == Some("nodejs") => plan.notes.push(
+                    Diagnostic::note("note/config-runtime-nodejs", "`runtime: 'nodejs'` is dropped: it is the App Router's default")
+                        .at(location),
+                ),
+                _ => plan.problems.push(
+                    Diagnostic::manual("manual/edge-runtime", format!("the route runs on `runtime: {}`", file.slice(kv.value.span())))
+                        .with_help("edge API routes already take a `Request`; move this file to a route handler by hand (the Edge Runtime is deprecated in Next.js 16.4)")
+                        .at(location),
+                ),
+            },
+            Some(other) => plan.notes.push(
+                Diagnostic::note("note/config-dropped", format!("`config.{other}` has no route handler equivalent and is dropped"))
+                    .with_help("set it in next.config or as a route segment export by hand if it still matters")
+                    .at(location),
+            ),
+            None => plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config` has a computed key").at(location)),
+        }
+    }
+}
+
+fn read_api(file: &ParsedFile, api: &ObjectLit, plan: &mut ConfigPlan) {
+    for prop in &api.props {
+        let location = file.location_of(prop.span());
+        let Some(kv) = prop.as_prop().and_then(|p| p.as_key_value()) else {
+            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` is not a plain object literal").at(location));
+            continue;
+        };
+        let value = unwrap(&kv.value);
+        match (key(&kv.key), value) {
+            (Some("bodyParser"), Expr::Lit(Lit::Bool(b))) if !b.value => plan.raw_body = true,
+            (Some("bodyParser"), Expr::Lit(Lit::Bool(_))) => {}
+            (Some("bodyParser"), Expr::Object(options)) => {
+                for option in &options.props {
+                    let option_location = file.location_of(option.span());
+                    match option.as_prop().and_then(|p| p.as_key_value()) {
+                        Some(kv) if key(&kv.key) == Some("sizeLimit") => plan.size_limit = Some(file.slice(kv.value.span()).to_string()),
+                        _ => plan.problems.push(
+                            Diagnostic::manual("manual/config-body-parser", "`config.api.bodyParser` has options other than `sizeLimit`")
+                                .at(option_location),
+                        ),
+                    }
+                }
+            }
+            (Some(name @ ("externalResolver" | "responseLimit")), _) => plan.notes.push(
+                Diagnostic::note(
+                    "note/config-dropped",
+                    format!("`config.api.{name}` is dropped: it only silenced a Pages Router warning"),
+                )
+                .at(location),
+            ),
+            (Some(other), _) => plan.problems.push(
+                Diagnostic::manual("manual/config-api", format!("`config.api.{other}` is not understood"))
+                    .with_help("convert this route by hand")
+                    .at(location),
+            ),
+            (None, _) => plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` has a computed key").at(location)),
+        }
+    }
+}

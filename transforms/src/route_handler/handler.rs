@@ -1,0 +1,262 @@
+//! Finding the handler: the shape of a route file's default export.
+//!
+//! Converted shapes: `export default [async] function [name](req, res) {…}`, `export default
+//! [async] (req, res) => …`, and `export default handler` (or `export { handler as default }`)
+//! naming a top-level `function handler` or `const handler = <function or arrow>`. Wrapped
+//! exports (`export default withAuth(handler)`), `module.exports` and anything else are left
+//! for manual work.
+
+use std::ops::Range;
+
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::{
+    ArrowExpr, ArrowFunctionBody, AssignTarget, DefaultDecl, Decl, Expr, ExportSpecifier, Function, FunctionBody, ModuleDecl,
+    ModuleExportName, ModuleItem, Pat, SimpleAssignTarget, Stmt, TsTypeAnn, VarDeclKind,
+};
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::ParsedFile;
+
+/// The body of the handler function.
+#[derive(Clone, Copy)]
+pub enum HandlerBody<'a> {
+    Block(&'a FunctionBody),
+    Expr(&'a Expr),
+}
+
+/// How the handler is declared, which decides how the declaration is rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declaration {
+    /// `export default function …` / `export default async (…) => …`: the whole module item.
+    DefaultExport { item: Range<usize>, anonymous: bool, arrow: bool },
+    /// A top-level declaration (`function handler` or `const handler = …`) exported elsewhere.
+    Declared {
+        /// The declaration statement.
+        declaration: Range<usize>,
+        /// `export default handler` / `export { handler as default }` statement.
+        export: Range<usize>,
+        /// A type annotation on the variable (`const handler: NextApiHandler = …`), colon included.
+        variable_type: Option<Range<usize>>,
+        arrow: bool,
+    },
+}
+
+pub struct Handler<'a> {
+    pub params: Vec<&'a Pat>,
+    pub body: HandlerBody<'a>,
+    pub is_async: bool,
+    /// The function's (or variable's) own name, if it has one.
+    pub name: Option<String>,
+    pub declaration: Declaration,
+    /// The function or arrow expression itself.
+    pub function_span: Span,
+    /// The span of the return type annotation, if any.
+    pub return_type: Option<&'a TsTypeAnn>,
+}
+
+/// Whether a module has a default export (or assigns `module.exports`): a file under
+/// `pages/api` without one is a helper module, not a route.
+pub fn is_route_module(file: &ParsedFile) -> bool {
+    file.module.body.iter().any(|item| match item {
+        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_)) => true,
+        ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) => named.specifiers.iter().any(is_default_specifier),
+        ModuleItem::Stmt(stmt) => module_exports_assignment(stmt).is_some(),
+        _ => false,
+    })
+}
+
+fn is_default_specifier(specifier: &ExportSpecifier) -> bool {
+    matches!(specifier, ExportSpecifier::Named(named) if matches!(&named.exported, Some(ModuleExportName::Ident(id)) if &*id.sym == "default"))
+}
+
+fn module_exports_assignment(stmt: &Stmt) -> Option<Span> {
+    let Stmt::Expr(expr) = stmt else { return None };
+    let Expr::Assign(assign) = &*expr.expr else { return None };
+    let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else { return None };
+    let Expr::Ident(obj) = &*member.obj else { return None };
+    (&*obj.sym == "module" && member.prop.as_ident().is_some_and(|p| &*p.sym == "exports")).then_some(stmt.span())
+}
+
+/// Finds the handler, or says precisely why it cannot be converted.
+pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
+    for item in &file.module.body {
+        match item {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
+                let item_range = file.range(export.span);
+                return match &export.decl {
+                    DefaultDecl::Fn(f) => Ok(from_function(
+                        &f.function,
+                        f.ident.as_ref().map(|i| i.sym.to_string()),
+                        Declaration::DefaultExport { item: item_range, anonymous: f.ident.is_none(), arrow: false },
+                    )),
+                    DefaultDecl::Class(_) => Err(unsupported(file, export.span, "manual/default-export-class", "a class")),
+                    DefaultDecl::TsInterfaceDecl(_) => Err(unsupported(file, export.span, "manual/default-export-shape", "an interface")),
+                };
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
+                let item_range = file.range(export.span);
+                return match unwrap_parens(&export.expr) {
+                    Expr::Arrow(arrow) => {
+                        Ok(from_arrow(arrow, None, Declaration::DefaultExport { item: item_range, anonymous: true, arrow: true }))
+                    }
+                    Expr::Fn(f) => Ok(from_function(
+                        &f.function,
+                        f.ident.as_ref().map(|i| i.sym.to_string()),
+                        Declaration::DefaultExport { item: item_range, anonymous: f.ident.is_none(), arrow: false },
+                    )),
+                    Expr::Ident(ident) => declared_handler(file, &ident.sym, item_range),
+                    Expr::Call(call) => Err(Diagnostic::manual(
+                        "manual/wrapped-handler",
+                        format!("the default export is a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
+                    )
+                    .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
+                    .at(file.location_of(export.span))),
+                    _ => Err(unsupported(file, export.span, "manual/default-export-shape", "not a function")),
+                };
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) if named.src.is_none() => {
+                for specifier in &named.specifiers {
+                    if let (true, ExportSpecifier::Named(n)) = (is_default_specifier(specifier), specifier) {
+                        if let ModuleExportName::Ident(local) = &n.orig {
+                            let range = if named.specifiers.len() == 1 {
+                                file.range(named.span)
+                            } else {
+                                return Err(Diagnostic::manual(
+                                    "manual/default-export-shape",
+                                    "the handler is exported as default inside a list of other exports",
+                                )
+                                .with_help("export the handler on its own (`export default handler`) and run routeshift again")
+                                .at(file.location_of(named.span)));
+                            };
+                            return declared_handler(file, &local.sym, range);
+                        }
+                    }
+                }
+            }
+            ModuleItem::Stmt(stmt) => {
+                if let Some(span) = module_exports_assignment(stmt) {
+                    return Err(Diagnostic::manual("manual/commonjs-export", "the handler is exported with `module.exports`")
+                        .with_help("change it to `export default` and run routeshift again, or convert this route by hand")
+                        .at(file.location_of(span)));
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(Diagnostic::manual("manual/no-default-export", "the file has no default export").at(file.location(0)))
+}
+
+fn callee_text(file: &ParsedFile, span: Span) -> String {
+    let text = file.slice(span);
+    if text.len() > 40 {
+        format!("{}…", &text[..text.char_indices().nth(40).map_or(text.len(), |(i, _)| i)])
+    } else {
+        text.to_string()
+    }
+}
+
+fn unsupported(file: &ParsedFile, span: Span, code: &str, what: &str) -> Diagnostic {
+    Diagnostic::manual(code, format!("the default export is {what}, not a handler function"))
+        .with_help("convert this route by hand")
+        .at(file.location_of(span))
+}
+
+fn unwrap_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => unwrap_parens(&p.expr),
+        other => other,
+    }
+}
+
+fn from_function(function: &Function, name: Option<String>, declaration: Declaration) -> Handler<'_> {
+    Handler {
+        params: function.params.iter().map(|p| &p.pat).collect(),
+        body: match &function.body {
+            Some(body) => HandlerBody::Block(body),
+            // Only overload signatures lack a body; parsing a default export never yields one.
+            None => HandlerBody::Expr(&INVALID),
+        },
+        is_async: function.is_async,
+        name,
+        declaration,
+        function_span: function.span,
+        return_type: function.return_type.as_deref(),
+    }
+}
+
+static INVALID: Expr = Expr::Invalid(swc_ecma_ast::Invalid { span: swc_common::DUMMY_SP });
+
+fn from_arrow(arrow: &ArrowExpr, name: Option<String>, declaration: Declaration) -> Handler<'_> {
+    Handler {
+        params: arrow.params.iter().collect(),
+        body: match &*arrow.body {
+            ArrowFunctionBody::FunctionBody(body) => HandlerBody::Block(body),
+            ArrowFunctionBody::Expr(expr) => HandlerBody::Expr(expr),
+        },
+        is_async: arrow.is_async,
+        name,
+        declaration,
+        function_span: arrow.span,
+        return_type: arrow.return_type.as_deref(),
+    }
+}
+
+/// `export default handler` where `handler` is a top-level function or `const`.
+fn declared_handler<'a>(file: &'a ParsedFile, name: &str, export: Range<usize>) -> Result<Handler<'a>, Diagnostic> {
+    for item in &file.module.body {
+        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else { continue };
+        match decl {
+            Decl::Fn(f) if &*f.ident.sym == name => {
+                return Ok(from_function(
+                    &f.function,
+                    Some(name.to_string()),
+                    Declaration::Declared { declaration: file.range(f.function.span), export, variable_type: None, arrow: false },
+                ));
+            }
+            Decl::Var(var) => {
+                for declarator in &var.decls {
+                    let Pat::Ident(binding) = &declarator.name else { continue };
+                    if &*binding.id.sym != name {
+                        continue;
+                    }
+                    if var.decls.len() != 1 || var.kind != VarDeclKind::Const {
+                        return Err(Diagnostic::manual(
+                            "manual/handler-declaration",
+                            format!("`{name}` is declared with `let`/`var` or together with other variables"),
+                        )
+                        .with_help(format!("declare the handler on its own with `const {name} = …` and run routeshift again"))
+                        .at(file.location_of(var.span)));
+                    }
+                    let variable_type = binding.type_ann.as_ref().map(|t| file.range(t.span));
+                    let declaration = file.range(var.span);
+                    return match declarator.init.as_deref().map(unwrap_parens) {
+                        Some(Expr::Arrow(arrow)) => Ok(from_arrow(
+                            arrow,
+                            Some(name.to_string()),
+                            Declaration::Declared { declaration, export, variable_type, arrow: true },
+                        )),
+                        Some(Expr::Fn(f)) => Ok(from_function(
+                            &f.function,
+                            Some(name.to_string()),
+                            Declaration::Declared { declaration, export, variable_type, arrow: false },
+                        )),
+                        Some(Expr::Call(call)) => Err(Diagnostic::manual(
+                            "manual/wrapped-handler",
+                            format!("`{name}` is the result of a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
+                        )
+                        .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
+                        .at(file.location_of(var.span))),
+                        _ => Err(unsupported(file, var.span, "manual/default-export-shape", "a variable that does not hold a function")),
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+    Err(Diagnostic::manual(
+        "manual/handler-not-found",
+        format!("the default export `{name}` is not a top-level function or const in this file"),
+    )
+    .with_help("convert this route by hand")
+    .at(file.location(export.start)))
+}

@@ -1,0 +1,997 @@
+//! Assembles the route handler file from the analysis: the edits for every use, the new
+//! function signatures and exports, imports, and the self-check of the result.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Pat, Stmt};
+
+use super::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
+use super::handler::{find_handler, Declaration, Handler, HandlerBody};
+use super::usage::{self, HeaderValue, Position, RawBodyRead, ResponseCall, ResponseMethod, UseKind, UsageInput};
+use super::{config, identifier_names, multiline_templates, param_name, tail, Converted, RouteContext};
+use crate::compat::CompatFn;
+use crate::diagnostic::Diagnostic;
+use crate::edit::{apply, apply_in, Edit};
+use crate::imports::{self, module_references};
+use crate::parse::ParsedFile;
+use crate::text::{indentation_at, whole_lines, Style};
+
+/// One function of the output.
+struct OutputFunction<'a> {
+    /// Methods it is exported under, in export order.
+    methods: Vec<&'static str>,
+    /// `None`: the handler itself, edited in place.
+    part: Option<Part<'a>>,
+    /// The function's name in the output.
+    name: String,
+    /// Exported by name (`export async function GET`) rather than through an export list.
+    exported_by_name: bool,
+    needs: Needs,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Needs {
+    query: bool,
+    context: bool,
+    body: bool,
+    headers: bool,
+    status: bool,
+    awaits: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QueryMode {
+    None,
+    /// Only dynamic params are read, never in a nested function: `(await context.params)`.
+    InlineParams,
+    /// Only dynamic params: `const query = await context.params`.
+    LocalParams,
+    /// Search params too: `const query = pagesQuery(req, await context.params)`.
+    LocalPagesQuery,
+}
+
+struct Names {
+    req: String,
+    query: String,
+    body: String,
+    headers: String,
+    status: String,
+    context: String,
+    next_request: String,
+}
+
+pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Converted, Vec<Diagnostic>> {
+    let handler = find_handler(file).map_err(|d| vec![d])?;
+    let config = config::analyze(file);
+    let mut problems = config.problems.clone();
+    let (req, res) = handler_params(file, &handler, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let typescript = file.language.is_typescript();
+    let mut taken = identifier_names(file);
+    let mut fresh = |base: &str| -> String {
+        let mut candidate = base.to_string();
+        let mut n = 2;
+        while taken.contains(&candidate) {
+            candidate = format!("{base}{n}");
+            n += 1;
+        }
+        taken.insert(candidate.clone());
+        candidate
+    };
+
+    // What the handler does with req and res.
+    let (stmts, expr_body): (&[Stmt], _) = match handler.body {
+        HandlerBody::Block(block) => (&block.stmts, None),
+        HandlerBody::Expr(expr) => (&[], Some(expr)),
+    };
+    let usage = usage::scan(
+        &UsageInput { file, req: req.as_deref(), res: res.as_deref(), raw_body: config.raw_body },
+        stmts,
+        expr_body,
+    );
+    if !usage.problems.is_empty() {
+        return Err(usage.problems);
+    }
+    let res_name = res.clone().unwrap_or_else(|| "\u{0}".into());
+    let req_name = req.clone().unwrap_or_else(|| "\u{0}".into());
+
+    // How the methods split.
+    let body_end = match handler.body {
+        HandlerBody::Block(block) => file.offset(block.span.hi).saturating_sub(1),
+        HandlerBody::Expr(expr) => file.offset(expr.span().hi),
+    };
+    let mut dispatch = match handler.body {
+        HandlerBody::Block(_) => dispatch::analyze(&DispatchInput { file, stmts, body_end, req: &req_name, res: &res_name }),
+        HandlerBody::Expr(_) => Dispatch::Single { methods: dispatch::STANDARD_METHODS.to_vec(), checks_method: false },
+    };
+    // Splitting removes the handler's name; keep one function when something else refers to it.
+    if matches!(dispatch, Dispatch::Split { .. }) && handler_name_used_elsewhere(file, &handler) {
+        dispatch = Dispatch::Single { methods: exported_methods(&dispatch), checks_method: true };
+    }
+
+    let mut notes = config.notes.clone();
+    let names = Names {
+        req: req.clone().unwrap_or_else(|| "request".into()),
+        query: fresh("query"),
+        body: fresh("body"),
+        headers: fresh("headers"),
+        status: fresh("status"),
+        context: fresh("context"),
+        next_request: "NextRequest".into(),
+    };
+    let handler_name = handler.name.clone().unwrap_or_else(|| fresh("handler"));
+    let mut functions = output_functions(file, &handler, &dispatch, &handler_name, &mut fresh, &mut notes);
+
+    // Responses must end their function.
+    let mut tails = tail::Tails::default();
+    for function in &functions {
+        match &function.part {
+            Some(part) => tail::scan(file, &part.stmts, &res_name, &mut tails),
+            None => {
+                let all: Vec<&Stmt> = stmts.iter().collect();
+                tail::scan(file, &all, &res_name, &mut tails);
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for u in &usage.uses {
+        if let UseKind::Response { stmt: Some(stmt), .. } = &u.kind {
+            if !tails.allowed.contains(&file.range(*stmt)) {
+                problems.push(
+                    Diagnostic::manual("manual/code-after-response", "code runs after this response is sent")
+                        .with_help(
+                            "in a route handler nothing runs after the returned Response: return the response last, or move the later work into `after()` from next/server",
+                        )
+                        .at(file.location_of(*stmt)),
+                );
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    // How req.query is rewritten.
+    let query_mode = query_mode(&usage.uses, context);
+
+    // Which function each use belongs to, and what each function needs.
+    let function_of = |offset: usize, functions: &[OutputFunction]| -> usize {
+        functions
+            .iter()
+            .position(|f| f.part.as_ref().is_some_and(|p| p.window.contains(&offset)))
+            .unwrap_or_else(|| functions.iter().position(|f| f.part.is_none()).unwrap_or(0))
+    };
+    for u in &usage.uses {
+        let index = function_of(file.offset(u.offset_span().lo), &functions);
+        let needs = &mut functions[index].needs;
+        match &u.kind {
+            UseKind::QueryWhole { .. } | UseKind::QueryKey { .. } | UseKind::QueryDestructure { .. } => {
+                needs.query = query_mode != QueryMode::InlineParams;
+                needs.context = context.route.is_dynamic();
+                needs.awaits |= context.route.is_dynamic();
+            }
+            UseKind::Body { .. } => {
+                needs.body = true;
+                needs.awaits = true;
+            }
+            UseKind::RawBody { .. } => needs.awaits = true,
+            UseKind::SetHeader { .. } => needs.headers = true,
+            UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
+            _ => {}
+        }
+    }
+
+    // Edits for every use.
+    let mut compat: BTreeSet<CompatFn> = BTreeSet::new();
+    let mut edits: Vec<Edit> = Vec::new();
+    for u in &usage.uses {
+        let function = &functions[function_of(file.offset(u.offset_span().lo), &functions)];
+        use_edits(file, &u.kind, function.needs, query_mode, &names, &mut compat, &mut edits);
+    }
+    for merged in &tails.merged {
+        edits.push(Edit::delete(merged.clone()));
+    }
+    if let Some(size_limit) = &config.size_limit {
+        if !functions.iter().any(|f| f.needs.body) {
+            notes.push(Diagnostic::note(
+                "note/body-size-limit",
+                format!("`sizeLimit: {size_limit}` is dropped: route handlers impose no body size limit"),
+            ).with_help("check `content-length` and answer 413 yourself if the limit mattered"));
+        }
+    }
+
+    let style = detect_style(file);
+    // Relative imports must still resolve from the new location.
+    let old_dir = imports::parent(&context.route.source_path);
+    let new_dir = imports::parent(&context.route.target_path);
+    let mut route_references = Vec::new();
+    for reference in module_references(file) {
+        if !imports::is_relative(&reference.specifier) {
+            continue;
+        }
+        let target = imports::join(old_dir, &reference.specifier);
+        let new_specifier = match (context.moved_route)(&target) {
+            Some(moved) => {
+                route_references.push(target);
+                imports::relative_specifier(new_dir, &moved)
+            }
+            None => imports::moved_specifier(&reference.specifier, old_dir, new_dir),
+        };
+        if new_specifier != reference.specifier {
+            edits.push(Edit::replace(reference.range.clone(), new_specifier));
+        }
+    }
+
+    // Prelude lines and signatures.
+    let templates = multiline_templates(file);
+    let mut structure: Vec<Edit> = Vec::new();
+    let params_type = context.route.params_type();
+    let signature = |needs: Needs| -> String {
+        let mut params = Vec::new();
+        if req.is_some() || needs.context {
+            params.push(if typescript { format!("{}: {}", names.req, names.next_request) } else { names.req.clone() });
+        }
+        if needs.context {
+            params.push(if typescript {
+                format!("{}: {{ params: Promise<{}> }}", names.context, params_type)
+            } else {
+                names.context.clone()
+            });
+        }
+        params.join(", ")
+    };
+    let prelude = |needs: Needs, compat: &mut BTreeSet<CompatFn>| -> Vec<String> {
+        let semi = style.semi();
+        let mut lines = Vec::new();
+        if needs.body {
+            compat.insert(CompatFn::ReadPagesBody);
+            let limit = config.size_limit.as_ref().map(|l| format!(", {l}")).unwrap_or_default();
+            lines.push(format!("const {} = await readPagesBody({}{limit}){semi}", names.body, names.req));
+            lines.push(format!("if ({b} instanceof Response) return {b}{semi}", b = names.body));
+        }
+        if needs.query {
+            let params = if needs.context { format!("await {}.params", names.context) } else { String::new() };
+            match query_mode {
+                QueryMode::LocalParams => lines.push(format!("const {} = {params}{semi}", names.query)),
+                _ => {
+                    compat.insert(CompatFn::PagesQuery);
+                    let args = if needs.context { format!("{}, {params}", names.req) } else { names.req.clone() };
+                    lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
+                }
+            }
+        }
+        if needs.headers {
+            lines.push(format!("const {} = new Headers(){semi}", names.headers));
+        }
+        if needs.status {
+            lines.push(format!("let {} = 200{semi}", names.status));
+        }
+        lines
+    };
+
+    let handler_range = match &handler.declaration {
+        Declaration::DefaultExport { item, .. } => item.clone(),
+        Declaration::Declared { declaration, .. } => declaration.clone(),
+    };
+    let split = functions.iter().all(|f| f.part.is_some());
+    if split {
+        let mut rendered = Vec::new();
+        for function in &functions {
+            let Some(part) = &function.part else { continue };
+            let is_async = handler.is_async || function.needs.awaits;
+            let mut text = String::new();
+            if function.exported_by_name {
+                text.push_str("export ");
+            }
+            if is_async {
+                text.push_str("async ");
+            }
+            text.push_str(&format!("function {}({}) {{{}", function.name, signature(function.needs), style.newline));
+            for line in prelude(function.needs, &mut compat) {
+                text.push_str(&style.indent);
+                text.push_str(&line);
+                text.push_str(style.newline);
+            }
+            let mut window_edits: Vec<Edit> = edits.iter().filter(|e| within(&e.range, &part.window)).cloned().collect();
+            window_edits.extend(part.dropped.iter().map(|r| Edit::delete(r.clone())));
+            let body = apply_in(&file.text, part.window.clone(), &window_edits).map_err(|_| internal(file, "overlapping edits"))?;
+            let from = part.stmts.first().map(|s| indentation_at(&file.text, file.offset(s.span().lo)).to_string()).unwrap_or_default();
+            let protected = shift_ranges(&templates, &part.window, &window_edits);
+            let body = reindent_block(&body, &from, &style.indent, &protected, style.newline);
+            if !body.is_empty() {
+                text.push_str(&body);
+                text.push_str(style.newline);
+            }
+            text.push('}');
+            let aliases: Vec<String> = function
+                .methods
+                .iter()
+                .filter(|m| !(function.exported_by_name && **m == function.name))
+                .map(|m| format!("{} as {m}", function.name))
+                .collect();
+            if !aliases.is_empty() {
+                text.push_str(style.newline);
+                text.push_str(&format!("export {{ {} }}{}", aliases.join(", "), style.semi()));
+            }
+            rendered.push(text);
+        }
+        let joined = rendered.join(&format!("{0}{0}", style.newline));
+        // Keep only the edits outside the handler; the ones inside went into the slices.
+        edits.retain(|e| !within(&e.range, &handler_range));
+        structure.push(Edit::replace(handler_range.clone(), joined));
+        if let Declaration::Declared { export, .. } = &handler.declaration {
+            structure.push(Edit::delete(whole_lines(&file.text, export.clone())));
+        }
+    } else {
+        let function = &functions[0];
+        in_place_edits(file, &handler, function, &signature(function.needs), &prelude(function.needs, &mut compat), &style, &mut structure)?;
+    }
+
+    // Config → segment exports.
+    if let Some(remove) = &config.remove {
+        let replacement: String = config
+            .segment_exports
+            .iter()
+            .map(|(name, value)| format!("export const {name} = {value}{}{}", style.semi(), style.newline))
+            .collect();
+        structure.push(Edit::replace(remove.clone(), replacement));
+    }
+
+    // Imports: NextRequest and the compat functions.
+    let needs_request_type = typescript && (req.is_some() || functions.iter().any(|f| f.needs.context));
+    import_edits(file, context, needs_request_type, &compat, &style, &mut structure);
+
+    edits.extend(structure);
+    let mut text = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
+    text = remove_unused_imports(&context.route.target_path, &text)?;
+    if file.bom {
+        text.insert(0, '\u{feff}');
+    }
+    let methods = ordered(functions.iter().flat_map(|f| f.methods.iter().copied()).collect());
+    Ok(Converted { text, compat, methods, notes, route_references })
+}
+
+fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
+    ALL_METHODS.iter().copied().filter(|m| methods.contains(m)).collect()
+}
+
+fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
+    range.start >= window.start && range.end <= window.end
+}
+
+fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {
+    vec![Diagnostic::error("internal/transform", format!("routeshift could not build the route handler ({what}); the file is left as it is"))
+        .with_help("please report this with the file")
+        .at(file.location(0))]
+}
+
+fn handler_params(file: &ParsedFile, handler: &Handler, problems: &mut Vec<Diagnostic>) -> (Option<String>, Option<String>) {
+    if handler.params.len() > 2 {
+        problems.push(
+            Diagnostic::manual("manual/handler-params", format!("the handler takes {} parameters", handler.params.len()))
+                .with_help("a Pages handler takes (req, res); convert this route by hand")
+                .at(file.location_of(handler.function_span)),
+        );
+        return (None, None);
+    }
+    let mut names = [None, None];
+    for (index, pat) in handler.params.iter().enumerate() {
+        match param_name(pat) {
+            Some(name) => names[index] = Some(name.to_string()),
+            None => problems.push(
+                Diagnostic::manual("manual/handler-params", "a handler parameter is destructured or has a default value")
+                    .with_help("name the parameters plainly (`req`, `res`), then run routeshift again")
+                    .at(file.location_of(pat.span())),
+            ),
+        }
+    }
+    let [req, res] = names;
+    (req, res)
+}
+
+fn handler_name_used_elsewhere(file: &ParsedFile, handler: &Handler) -> bool {
+    let Some(name) = &handler.name else { return false };
+    let (declaration, export) = match &handler.declaration {
+        Declaration::DefaultExport { item, .. } => (item.clone(), item.clone()),
+        Declaration::Declared { declaration, export, .. } => (declaration.clone(), export.clone()),
+    };
+    struct Refs<'a> {
+        file: &'a ParsedFile,
+        name: &'a str,
+        outside: Vec<Range<usize>>,
+    }
+    impl swc_ecma_visit::Visit for Refs<'_> {
+        fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+            if &*ident.sym == self.name {
+                self.outside.push(self.file.range(ident.span));
+            }
+        }
+    }
+    let mut refs = Refs { file, name, outside: Vec::new() };
+    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut refs);
+    refs.outside.iter().any(|r| !within(r, &declaration) && !within(r, &export))
+}
+
+fn exported_methods(dispatch: &Dispatch) -> Vec<&'static str> {
+    match dispatch {
+        Dispatch::Single { methods, .. } => methods.clone(),
+        Dispatch::Split { branches, fallback, fallback_is_bare_405 } => {
+            let handled: Vec<&'static str> = branches.iter().flat_map(|b| b.methods.iter().copied()).collect();
+            if fallback.is_some() && !fallback_is_bare_405 {
+                ALL_METHODS.to_vec()
+            } else {
+                ordered(handled)
+            }
+        }
+    }
+}
+
+fn output_functions<'a>(
+    file: &ParsedFile,
+    handler: &Handler,
+    dispatch: &Dispatch<'a>,
+    handler_name: &str,
+    fresh: &mut impl FnMut(&str) -> String,
+    notes: &mut Vec<Diagnostic>,
+) -> Vec<OutputFunction<'a>> {
+    let location = file.location_of(handler.function_span);
+    match dispatch {
+        Dispatch::Single { methods, checks_method } => {
+            if !checks_method {
+                notes.push(
+                    Diagnostic::note(
+                        "note/all-methods",
+                        format!("the handler never checks the method, so it is exported for {}", methods.join(", ")),
+                    )
+                    .with_help("remove the exports for methods the route should not answer")
+                    .at(location),
+                );
+            }
+            vec![OutputFunction { methods: methods.clone(), part: None, name: handler_name.to_string(), exported_by_name: false, needs: Needs::default() }]
+        }
+        Dispatch::Split { branches, fallback, fallback_is_bare_405 } => {
+            let mut functions: Vec<OutputFunction> = branches
+                .iter()
+                .map(|branch| OutputFunction {
+                    methods: ordered(branch.methods.clone()),
+                    part: Some(branch.part.clone()),
+                    name: ordered(branch.methods.clone())[0].to_string(),
+                    exported_by_name: true,
+                    needs: Needs::default(),
+                })
+                .collect();
+            let handled: Vec<&str> = branches.iter().flat_map(|b| b.methods.iter().copied()).collect();
+            let remaining: Vec<&'static str> = ALL_METHODS.iter().copied().filter(|m| !handled.contains(m)).collect();
+            match fallback {
+                Some(_) if *fallback_is_bare_405 => {}
+                Some(part) if !remaining.is_empty() => {
+                    let name = if answers_405(file, part) { fresh("methodNotAllowed") } else { fresh("otherMethods") };
+                    notes.push(
+                        Diagnostic::note(
+                            "note/fallback-methods",
+                            format!("the answer for other methods is kept and exported for {}", remaining.join(", ")),
+                        )
+                        .with_help("Pages ran the handler for every method; drop these exports to let Next.js answer 405 itself")
+                        .at(location.clone()),
+                    );
+                    functions.push(OutputFunction { methods: remaining, part: Some(part.clone()), name, exported_by_name: false, needs: Needs::default() });
+                }
+                Some(_) => {}
+                None if !remaining.is_empty() => notes.push(
+                    Diagnostic::note(
+                        "note/unhandled-methods",
+                        format!("{} got no response in Pages (the request hung); Next.js now answers them 405", remaining.join(", ")),
+                    )
+                    .at(location.clone()),
+                ),
+                None => {}
+            }
+            functions
+        }
+    }
+}
+
+fn answers_405(file: &ParsedFile, part: &Part) -> bool {
+    file.text[part.window.clone()].contains("405")
+}
+
+fn query_mode(uses: &[usage::Use], context: &RouteContext) -> QueryMode {
+    let mut any = false;
+    let mut whole = false;
+    let mut nested = false;
+    let mut keys = Vec::new();
+    for u in uses {
+        match &u.kind {
+            UseKind::QueryWhole { .. } | UseKind::QueryKey { key: None, .. } => whole = true,
+            UseKind::QueryKey { key: Some(key), .. } => keys.push(key.clone()),
+            UseKind::QueryDestructure { keys: k, rest, .. } => {
+                whole |= *rest;
+                keys.extend(k.iter().cloned());
+            }
+            _ => continue,
+        }
+        any = true;
+        nested |= u.nested;
+    }
+    if !any {
+        QueryMode::None
+    } else if !whole && context.route.is_dynamic() && keys.iter().all(|k| context.route.has_param(k)) {
+        if nested {
+            QueryMode::LocalParams
+        } else {
+            QueryMode::InlineParams
+        }
+    } else {
+        QueryMode::LocalPagesQuery
+    }
+}
+
+fn use_edits(
+    file: &ParsedFile,
+    kind: &UseKind,
+    needs: Needs,
+    query_mode: QueryMode,
+    names: &Names,
+    compat: &mut BTreeSet<CompatFn>,
+    edits: &mut Vec<Edit>,
+) {
+    let range = |span: Span| file.range(span);
+    let req = &names.req;
+    match kind {
+        UseKind::Response { call, expr, stmt } => {
+            if stmt.is_some() {
+                edits.push(Edit::insert(file.offset(expr.lo), "return "));
+            }
+            response_edits(file, call, needs, names, compat, edits);
+        }
+        UseKind::SetHeader { call, callee, first_arg, value } => match value {
+            HeaderValue::String => edits.push(Edit::replace(range(*callee), format!("{}.set", names.headers))),
+            HeaderValue::Other => {
+                compat.insert(CompatFn::SetHeader);
+                edits.push(Edit::replace(file.offset(call.lo)..file.offset(first_arg.lo), format!("setHeader({}, ", names.headers)));
+            }
+        },
+        UseKind::StatusStatement { call, arg } => {
+            edits.push(Edit::replace(file.offset(call.lo)..file.offset(arg.lo), format!("{} = ", names.status)));
+            edits.push(Edit::delete(file.offset(arg.hi)..file.offset(call.hi)));
+        }
+        UseKind::StatusCode { member } => edits.push(Edit::replace(range(*member), names.status.clone())),
+        UseKind::QueryWhole { member } | UseKind::QueryKey { member, .. } | UseKind::QueryDestructure { member, .. } => {
+            let replacement = match (query_mode, kind) {
+                (QueryMode::InlineParams, UseKind::QueryDestructure { .. }) => format!("await {}.params", names.context),
+                (QueryMode::InlineParams, _) => format!("(await {}.params)", names.context),
+                _ => names.query.clone(),
+            };
+            edits.push(Edit::replace(range(*member), replacement));
+        }
+        UseKind::Body { member } => edits.push(Edit::replace(range(*member), names.body.clone())),
+        UseKind::Header { member, key, position } => {
+            let read = format!("{req}.headers.get({key})");
+            let text = match position {
+                Position::Object => read,
+                Position::Safe => format!("{read} ?? undefined"),
+                Position::Other => format!("({read} ?? undefined)"),
+            };
+            edits.push(Edit::replace(range(*member), text));
+        }
+        UseKind::Cookie { member, key, position } => {
+            let read = format!("{req}.cookies.get({key})?.value");
+            let text = if *position == Position::Object { format!("({read})") } else { read };
+            edits.push(Edit::replace(range(*member), text));
+        }
+        UseKind::Url { member, position } => {
+            let read = format!("{req}.nextUrl.pathname + {req}.nextUrl.search");
+            let text = if *position == Position::Safe { read } else { format!("({read})") };
+            edits.push(Edit::replace(range(*member), text));
+        }
+        UseKind::RawBody { expr, read } => {
+            let text = match read {
+                RawBodyRead::Buffer => format!("Buffer.from(await {req}.arrayBuffer())"),
+                RawBodyRead::Text => format!("await {req}.text()"),
+                RawBodyRead::Json => format!("await {req}.json()"),
+            };
+            edits.push(Edit::replace(range(*expr), text));
+        }
+    }
+}
+
+/// `{ status: 201, headers }` for a response in a function with these needs.
+fn response_init(file: &ParsedFile, status: Option<Span>, include_status: bool, needs: Needs, names: &Names) -> Option<String> {
+    let mut fields = Vec::new();
+    if include_status {
+        match status {
+            Some(span) => fields.push(format!("status: {}", file.slice(span))),
+            None if needs.status => fields.push(shorthand("status", &names.status)),
+            None => {}
+        }
+    }
+    if needs.headers {
+        fields.push(shorthand("headers", &names.headers));
+    }
+    (!fields.is_empty()).then(|| format!("{{ {} }}", fields.join(", ")))
+}
+
+fn shorthand(field: &str, local: &str) -> String {
+    if field == local {
+        field.to_string()
+    } else {
+        format!("{field}: {local}")
+    }
+}
+
+fn response_edits(file: &ParsedFile, call: &ResponseCall, needs: Needs, names: &Names, compat: &mut BTreeSet<CompatFn>, edits: &mut Vec<Edit>) {
+    let start = file.offset(call.span.lo);
+    let end = file.offset(call.span.hi);
+    let init = response_init(file, call.status, true, needs, names);
+    let with_init = |init: &Option<String>| init.as_ref().map(|i| format!(", {i})")).unwrap_or_else(|| ")".into());
+    match call.method {
+        ResponseMethod::Json | ResponseMethod::Send | ResponseMethod::End => {
+            let function = match call.method {
+                ResponseMethod::Json => CompatFn::JsonResponse,
+                ResponseMethod::Send => CompatFn::SendResponse,
+                _ => CompatFn::EndResponse,
+            };
+            match call.args.first() {
+                Some(arg) => {
+                    compat.insert(function);
+                    edits.push(Edit::replace(start..file.offset(arg.lo), format!("{}(", function.name())));
+                    edits.push(Edit::replace(file.offset(arg.hi)..end, with_init(&init)));
+                }
+                None if call.method == ResponseMethod::End => {
+                    let text = match &init {
+                        Some(init) => format!("new Response(null, {init})"),
+                        None => "new Response(null)".to_string(),
+                    };
+                    edits.push(Edit::replace(start..end, text));
+                }
+                None => {
+                    compat.insert(function);
+                    let text = match &init {
+                        Some(init) => format!("{}(undefined, {init})", function.name()),
+                        None => format!("{}(undefined)", function.name()),
+                    };
+                    edits.push(Edit::replace(start..end, text));
+                }
+            }
+        }
+        ResponseMethod::Redirect => {
+            compat.insert(CompatFn::RedirectResponse);
+            let init = response_init(file, None, false, needs, names);
+            match call.args.as_slice() {
+                [url] => {
+                    edits.push(Edit::replace(start..file.offset(url.lo), "redirectResponse(307, "));
+                    edits.push(Edit::replace(file.offset(url.hi)..end, with_init(&init)));
+                }
+                [status, url] => {
+                    edits.push(Edit::replace(start..file.offset(status.lo), "redirectResponse("));
+                    edits.push(Edit::replace(file.offset(url.hi)..end, with_init(&init)));
+                }
+                _ => {
+                    edits.push(Edit::replace(start..end, "redirectResponse(307, '/')"));
+                }
+            }
+        }
+    }
+}
+
+/// Edits that turn the handler into a plain function exported under its methods, in place.
+fn in_place_edits(
+    file: &ParsedFile,
+    handler: &Handler,
+    function: &OutputFunction,
+    signature: &str,
+    prelude: &[String],
+    style: &Style,
+    edits: &mut Vec<Edit>,
+) -> Result<(), Vec<Diagnostic>> {
+    let text = &file.text;
+    let function_start = file.offset(handler.function_span.lo);
+    let body_start = match handler.body {
+        HandlerBody::Block(block) => file.offset(block.span.lo),
+        HandlerBody::Expr(expr) => file.offset(expr.span().lo),
+    };
+    // Parameters.
+    match (handler.params.first(), handler.params.last()) {
+        (Some(first), Some(last)) => {
+            let start = file.offset(first.span().lo);
+            let end = param_end(file, last);
+            let parenthesised = text[..start].trim_end().ends_with('(');
+            let replacement = if parenthesised { signature.to_string() } else { format!("({signature})") };
+            edits.push(Edit::replace(start..end, replacement));
+        }
+        _ => {
+            let open = text[function_start..body_start].find('(').map(|i| function_start + i + 1).ok_or_else(|| internal(file, "no parameter list"))?;
+            edits.push(Edit::insert(open, signature.to_string()));
+        }
+    }
+    if let Some(return_type) = handler.return_type {
+        edits.push(Edit::delete(file.range(return_type.span)));
+    }
+    if function.needs.awaits && !handler.is_async {
+        edits.push(Edit::insert(function_start, "async "));
+    }
+    // Prelude lines at the top of the body.
+    if !prelude.is_empty() {
+        match handler.body {
+            HandlerBody::Block(block) => {
+                let indent = match block.stmts.first() {
+                    Some(first) => indentation_at(text, file.offset(first.span().lo)).to_string(),
+                    None => format!("{}{}", indentation_at(text, body_start), style.indent),
+                };
+                let lines: String = prelude.iter().map(|l| format!("{}{indent}{l}", style.newline)).collect();
+                edits.push(Edit::insert(body_start + 1, lines));
+            }
+            HandlerBody::Expr(expr) => {
+                let base = indentation_at(text, body_start).to_string();
+                let indent = format!("{base}{}", style.indent);
+                let mut opening = "{".to_string();
+                for line in prelude {
+                    opening.push_str(&format!("{}{indent}{line}", style.newline));
+                }
+                opening.push_str(&format!("{}{indent}return ", style.newline));
+                edits.push(Edit::insert(body_start, opening));
+                edits.push(Edit::insert(file.offset(expr.span().hi), format!("{}{}{base}}}", style.semi(), style.newline)));
+            }
+        }
+    }
+    // The declaration and the exports.
+    let exports = format!(
+        "export {{ {} }}{}",
+        function.methods.iter().map(|m| format!("{} as {m}", function.name)).collect::<Vec<_>>().join(", "),
+        style.semi()
+    );
+    match &handler.declaration {
+        Declaration::DefaultExport { item, anonymous, arrow } => {
+            if *arrow {
+                edits.push(Edit::replace(item.start..function_start, format!("const {} = ", function.name)));
+            } else {
+                edits.push(Edit::delete(item.start..function_start));
+                if *anonymous {
+                    let keyword = text[function_start..body_start].find("function").map(|i| function_start + i + "function".len());
+                    let at = keyword.ok_or_else(|| internal(file, "no function keyword"))?;
+                    edits.push(Edit::insert(at, format!(" {}", function.name)));
+                }
+            }
+            edits.push(Edit::insert(item.end, format!("{}{}{exports}", style.newline, style.newline)));
+        }
+        Declaration::Declared { export, variable_type, .. } => {
+            if let Some(variable_type) = variable_type {
+                edits.push(Edit::delete(variable_type.clone()));
+            }
+            edits.push(Edit::replace(export.clone(), exports));
+        }
+    }
+    Ok(())
+}
+
+fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
+    let mut end = file.offset(pat.span().hi);
+    if let Pat::Ident(binding) = pat {
+        if let Some(type_ann) = &binding.type_ann {
+            end = end.max(file.offset(type_ann.span.hi));
+        }
+    }
+    end
+}
+
+/// Moves a slice of code to a new indentation (see `text::reindent`), trimming the blank line
+/// after the opening brace and the whitespace before the closing one.
+fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>], newline: &str) -> String {
+    let (body, skipped) = match body.find('\n') {
+        Some(i) if body[..i].trim().is_empty() => (&body[i + 1..], i + 1),
+        _ => {
+            let trimmed = body.trim_start_matches([' ', '\t']);
+            (trimmed, body.len() - trimmed.len())
+        }
+    };
+    let body = body.trim_end();
+    let starts_mid_line = skipped == 0 || !body.starts_with([' ', '\t']);
+    let protected: Vec<Range<usize>> =
+        protected.iter().map(|r| r.start.saturating_sub(skipped)..r.end.saturating_sub(skipped)).collect();
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut offset = 0;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
+        if i == 0 && starts_mid_line && !line.starts_with([' ', '\t']) {
+            out.push_str(to);
+            out.push_str(line);
+        } else if is_protected {
+            out.push_str(line);
+        } else if let Some(rest) = line.strip_prefix(from) {
+            if rest.trim().is_empty() {
+                out.push_str(rest.trim_start_matches([' ', '\t']));
+            } else {
+                out.push_str(to);
+                out.push_str(rest);
+            }
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    let _ = newline;
+    out
+}
+
+/// Ranges (original offsets) moved into the coordinates of a window after its edits.
+fn shift_ranges(ranges: &[Range<usize>], window: &Range<usize>, edits: &[Edit]) -> Vec<Range<usize>> {
+    let map = |pos: usize| -> usize {
+        let mut shifted = pos as isize - window.start as isize;
+        for edit in edits {
+            if edit.range.end <= pos && edit.range.start >= window.start {
+                shifted += edit.replacement.len() as isize - edit.range.len() as isize;
+            }
+        }
+        shifted.max(0) as usize
+    };
+    ranges.iter().filter(|r| r.start < window.end && r.end > window.start).map(|r| map(r.start)..map(r.end)).collect()
+}
+
+fn detect_style(file: &ParsedFile) -> Style {
+    let mut statement_ends = Vec::new();
+    let mut string_starts = Vec::new();
+    for item in &file.module.body {
+        statement_ends.push(file.offset(item.span().hi));
+        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
+            string_starts.push(file.offset(import.src.span.lo));
+        }
+    }
+    struct Strings<'f>(&'f ParsedFile, Vec<usize>, Vec<usize>);
+    impl swc_ecma_visit::Visit for Strings<'_> {
+        fn visit_str(&mut self, s: &swc_ecma_ast::Str) {
+            self.1.push(self.0.offset(s.span.lo));
+        }
+        fn visit_stmt(&mut self, stmt: &Stmt) {
+            match stmt {
+                Stmt::Expr(_) | Stmt::Decl(swc_ecma_ast::Decl::Var(_)) | Stmt::Return(_) | Stmt::Throw(_) => {
+                    self.2.push(self.0.offset(stmt.span().hi))
+                }
+                _ => {}
+            }
+            swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
+        }
+    }
+    let mut strings = Strings(file, Vec::new(), Vec::new());
+    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut strings);
+    if string_starts.is_empty() {
+        string_starts = strings.1;
+    }
+    statement_ends.extend(strings.2);
+    Style::detect(&file.text, &statement_ends, &string_starts)
+}
+
+fn import_edits(file: &ParsedFile, context: &RouteContext, request_type: bool, compat: &BTreeSet<CompatFn>, style: &Style, edits: &mut Vec<Edit>) {
+    let mut last_import_end = None;
+    let mut next_server = None;
+    let mut has_next_request = false;
+    for item in &file.module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        last_import_end = Some(file.offset(import.span.hi));
+        if import.src.value.as_str() == Some("next/server") {
+            for specifier in &import.specifiers {
+                if let ImportSpecifier::Named(named) = specifier {
+                    let imported = named.imported.as_ref().map(|i| match i {
+                        swc_ecma_ast::ModuleExportName::Ident(id) => id.sym.to_string(),
+                        swc_ecma_ast::ModuleExportName::Str(s) => s.value.as_str().unwrap_or_default().to_string(),
+                    });
+                    if imported.as_deref().unwrap_or(&named.local.sym) == "NextRequest" && &*named.local.sym == "NextRequest" {
+                        has_next_request = true;
+                    }
+                }
+            }
+            let named_only = !import.specifiers.is_empty() && import.specifiers.iter().all(|s| matches!(s, ImportSpecifier::Named(_)));
+            if named_only && next_server.is_none() {
+                next_server = Some(import);
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    if request_type && !has_next_request {
+        match next_server {
+            Some(import) => {
+                let last = import.specifiers.last().map(|s| file.offset(s.span().hi));
+                if let Some(at) = last {
+                    let name = if import.type_only { ", NextRequest" } else { ", type NextRequest" };
+                    edits.push(Edit::insert(at, name));
+                }
+            }
+            None => lines.push(format!("import type {{ NextRequest }} from {}{}", style.quoted("next/server"), style.semi())),
+        }
+    }
+    if !compat.is_empty() {
+        let names: Vec<&str> = compat.iter().map(|f| f.name()).collect();
+        let specifier = imports::relative_specifier(imports::parent(&context.route.target_path), context.compat_module);
+        lines.push(format!("import {{ {} }} from {}{}", names.join(", "), style.quoted(&specifier), style.semi()));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    match last_import_end {
+        Some(end) => edits.push(Edit::insert(end, lines.iter().map(|l| format!("{}{l}", style.newline)).collect::<String>())),
+        None => edits.push(Edit::insert(0, lines.iter().map(|l| format!("{l}{}", style.newline)).collect::<String>() + style.newline)),
+    }
+}
+
+/// Type and reader imports the rewrite made unused (`NextApiRequest`, `buffer` from micro):
+/// removed from the output, which is parsed for the purpose (and so checked to parse).
+fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
+    let output = ParsedFile::parse(path, text).map_err(|d| {
+        vec![Diagnostic::error("internal/output-unparsable", format!("the generated route handler does not parse: {}", d.message))
+            .with_help("please report this with the file; it is left as it is")]
+    })?;
+    const CANDIDATES: [(&str, &[&str]); 3] = [
+        ("next", &["NextApiRequest", "NextApiResponse", "NextApiHandler", "PageConfig"]),
+        ("micro", &["buffer", "text", "json"]),
+        ("raw-body", &["default"]),
+    ];
+    let used = identifier_counts(&output);
+    let mut edits = Vec::new();
+    for item in &output.module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        let source = import.src.value.as_str().unwrap_or_default();
+        let Some((_, names)) = CANDIDATES.iter().find(|(module, _)| *module == source) else { continue };
+        let mut removable = Vec::new();
+        for specifier in &import.specifiers {
+            let (imported, local) = match specifier {
+                ImportSpecifier::Named(named) => (
+                    named.imported.as_ref().map_or(named.local.sym.to_string(), |i| match i {
+                        swc_ecma_ast::ModuleExportName::Ident(id) => id.sym.to_string(),
+                        swc_ecma_ast::ModuleExportName::Str(s) => s.value.as_str().unwrap_or_default().to_string(),
+                    }),
+                    named.local.sym.to_string(),
+                ),
+                ImportSpecifier::Default(default) => ("default".to_string(), default.local.sym.to_string()),
+                ImportSpecifier::Namespace(_) => continue,
+            };
+            // The import's own binding counts once.
+            if names.contains(&imported.as_str()) && used.get(&local).copied().unwrap_or(0) <= 1 {
+                removable.push(specifier);
+            }
+        }
+        if removable.is_empty() {
+            continue;
+        }
+        if removable.len() == import.specifiers.len() {
+            edits.push(Edit::delete(whole_lines(&output.text, output.range(import.span))));
+        } else {
+            for specifier in removable {
+                let range = output.range(specifier.span());
+                // Take the comma and space that follow (or precede, for the last one).
+                let after = &output.text[range.end..];
+                let trailing = after.len() - after.trim_start_matches([',', ' ']).len();
+                let range = if after.trim_start().starts_with(',') {
+                    range.start..range.end + trailing
+                } else {
+                    let before = &output.text[..range.start];
+                    let leading = before.len() - before.trim_end_matches([',', ' ']).len();
+                    range.start - leading..range.end
+                };
+                edits.push(Edit::delete(range));
+            }
+        }
+    }
+    if edits.is_empty() {
+        return Ok(text.to_string());
+    }
+    let cleaned = apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))?;
+    ParsedFile::parse(path, &cleaned).map_err(|d| {
+        vec![Diagnostic::error("internal/output-unparsable", format!("the generated route handler does not parse: {}", d.message))]
+    })?;
+    Ok(cleaned)
+}
+
+fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usize> {
+    struct Counts(std::collections::HashMap<String, usize>);
+    impl swc_ecma_visit::Visit for Counts {
+        fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+            *self.0.entry(ident.sym.to_string()).or_default() += 1;
+        }
+    }
+    let mut counts = Counts(Default::default());
+    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut counts);
+    counts.0
+}

@@ -1,0 +1,23 @@
+use super::*;
+use crate::route_path::api_route;
+
+pub(crate) fn run(path: &str, source: &str) -> Outcome {
+    let relative = path.trim_start_matches("pages/api/");
+    let (stem, ext) = relative.rsplit_once('.').unwrap();
+    let route = api_route("pages", stem, ext).unwrap();
+    let file = ParsedFile::parse(path, source).unwrap();
+    let moved = |_: &str| None;
+    convert(&file, &RouteContext { route: &route, compat_module: "lib/routeshift/pages-compat", moved_route: &moved })
+}
+
+#[test]
+fn converts_a_simple_handler() {
+    let outcome = run(
+        "pages/api/hello.ts",
+        "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ name: 'John Doe' })\n}\n",
+    );
+    let Outcome::Converted(converted) = outcome else { panic!("{outcome:?}") };
+    println!("{}", converted.text);
+    assert!(converted.text.contains("return jsonResponse({ name: 'John Doe' }, { status: 200 })"));
+    assert!(!converted.text.contains("NextApiRequest"));
+}

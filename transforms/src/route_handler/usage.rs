@@ -1,0 +1,757 @@
+//! Every use of the handler's `req` and `res`, classified into what converts and what does not.
+//!
+//! Converted: `req.method`, `req.query` (members, destructuring, the whole object), `req.body`,
+//! header and cookie reads, `req.url`, raw-body readers from `micro`/`raw-body` when the body
+//! parser is off; response calls (`res.status(n).json/send/end`, `res.json`, `res.send`,
+//! `res.end`, `res.redirect`) as statements or returned, `res.setHeader`, `res.status(n)` and
+//! `res.statusCode = n` as statements. Anything else that touches `req` or `res` (helpers,
+//! callbacks, streams, other members) is reported with its place, and the file is left as is.
+
+use std::collections::HashMap;
+
+use swc_common::{Span, Spanned};
+use swc_ecma_ast::{
+    ArrowExpr, AssignExpr, BindingIdent, Callee, Expr, ExprOrSpread, Function, KeyValueProp, Lit, MemberExpr, MemberProp,
+    ModuleDecl, ModuleItem, ObjectPatProp, Pat, PropName, ReturnStmt, SimpleAssignTarget, Stmt, Tpl, VarDeclarator,
+};
+use swc_ecma_visit::{Visit, VisitWith};
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::ParsedFile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMethod {
+    Json,
+    Send,
+    End,
+    Redirect,
+}
+
+/// `res[.status(s)].json|send|end|redirect(args)`, as spans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseCall {
+    pub span: Span,
+    pub status: Option<Span>,
+    /// The status when it is a number literal.
+    pub status_literal: Option<f64>,
+    pub method: ResponseMethod,
+    pub args: Vec<Span>,
+}
+
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        other => other,
+    }
+}
+
+fn is_ident(expr: &Expr, name: &str) -> bool {
+    matches!(strip_parens(expr), Expr::Ident(id) if &*id.sym == name)
+}
+
+fn prop_name(prop: &MemberProp) -> Option<&str> {
+    match prop {
+        MemberProp::Ident(id) => Some(&id.sym),
+        _ => None,
+    }
+}
+
+/// `obj.prop(args)` with `obj` matching `object`.
+fn method_call<'a>(expr: &'a Expr, object: impl Fn(&Expr) -> bool) -> Option<(&'a str, &'a [ExprOrSpread], &'a MemberExpr)> {
+    let Expr::Call(call) = strip_parens(expr) else { return None };
+    let Callee::Expr(callee) = &call.callee else { return None };
+    let Expr::Member(member) = &**callee else { return None };
+    if !object(&member.obj) {
+        return None;
+    }
+    Some((prop_name(&member.prop)?, &call.args, member))
+}
+
+/// Recognises a response call on `res`.
+pub fn response_call(expr: &Expr, res: &str) -> Option<ResponseCall> {
+    response_parts(expr, res).map(|(call, _, _)| call)
+}
+
+/// A response call with its status expression and arguments.
+fn response_parts<'a>(expr: &'a Expr, res: &str) -> Option<(ResponseCall, Option<&'a Expr>, &'a [ExprOrSpread])> {
+    let expr = match strip_parens(expr) {
+        Expr::Await(a) => strip_parens(&a.arg),
+        other => other,
+    };
+    let (name, args, member) = method_call(expr, |obj| {
+        is_ident(obj, res) || method_call(obj, |o| is_ident(o, res)).is_some_and(|(n, a, _)| n == "status" && a.len() == 1)
+    })?;
+    let method = match name {
+        "json" => ResponseMethod::Json,
+        "send" => ResponseMethod::Send,
+        "end" => ResponseMethod::End,
+        "redirect" => ResponseMethod::Redirect,
+        _ => return None,
+    };
+    let status = match method_call(&member.obj, |o| is_ident(o, res)) {
+        Some((_, status_args, _)) => Some(&*status_args[0].expr),
+        None => None,
+    };
+    let status_literal = match status.map(strip_parens) {
+        Some(Expr::Lit(Lit::Num(n))) => Some(n.value),
+        _ => None,
+    };
+    let call = ResponseCall {
+        span: expr.span(),
+        status: status.map(Spanned::span),
+        status_literal,
+        method,
+        args: args.iter().map(|a| a.expr.span()).collect(),
+    };
+    Some((call, status, args))
+}
+
+/// How a header value is written: a plain string can go to `Headers.set`; anything else (arrays,
+/// numbers, variables) goes through the compat `setHeader`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderValue {
+    String,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawBodyRead {
+    Buffer,
+    Text,
+    Json,
+}
+
+/// Where a replaced expression sits, which decides whether it needs parentheses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// A slot where any expression fits unparenthesised (an initializer, an argument, …).
+    Safe,
+    /// The object of a member access (`x.length`, `x?.split()`).
+    Object,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub enum UseKind {
+    /// A response call as a statement (`stmt` is the statement) or returned / an arrow's body.
+    Response { call: ResponseCall, expr: Span, stmt: Option<Span> },
+    /// `res.setHeader(name, value)` as a statement.
+    SetHeader { call: Span, callee: Span, first_arg: Span, value: HeaderValue },
+    /// `res.status(n)` as a statement.
+    StatusStatement { call: Span, arg: Span },
+    /// `res.statusCode` read or assigned.
+    StatusCode { member: Span },
+    /// `req.query` as a whole object.
+    QueryWhole { member: Span },
+    /// `req.query.key` / `req.query['key']` (`key` None when computed).
+    QueryKey { member: Span, key: Option<String> },
+    /// `const { a, b } = req.query`.
+    QueryDestructure { member: Span, keys: Vec<String>, rest: bool },
+    Body { member: Span },
+    Header { member: Span, key: String, position: Position },
+    Cookie { member: Span, key: String, position: Position },
+    Url { member: Span, position: Position },
+    RawBody { expr: Span, read: RawBodyRead },
+}
+
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub kind: UseKind,
+    /// Inside a function nested in the handler.
+    pub nested: bool,
+}
+
+impl Use {
+    pub fn offset_span(&self) -> Span {
+        match &self.kind {
+            UseKind::Response { expr, stmt, .. } => stmt.unwrap_or(*expr),
+            UseKind::SetHeader { call, .. } | UseKind::StatusStatement { call, .. } => *call,
+            UseKind::StatusCode { member }
+            | UseKind::QueryWhole { member }
+            | UseKind::QueryKey { member, .. }
+            | UseKind::QueryDestructure { member, .. }
+            | UseKind::Body { member }
+            | UseKind::Header { member, .. }
+            | UseKind::Cookie { member, .. }
+            | UseKind::Url { member, .. } => *member,
+            UseKind::RawBody { expr, .. } => *expr,
+        }
+    }
+}
+
+pub struct UsageInput<'a> {
+    pub file: &'a ParsedFile,
+    pub req: Option<&'a str>,
+    pub res: Option<&'a str>,
+    /// The body parser is off (`config.api.bodyParser === false`).
+    pub raw_body: bool,
+}
+
+pub struct Usage {
+    pub uses: Vec<Use>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Local names imported from raw-body reading libraries, and what they read.
+fn raw_body_readers(file: &ParsedFile) -> HashMap<String, RawBodyRead> {
+    let mut readers = HashMap::new();
+    for item in &file.module.body {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        let source = import.src.value.as_str().unwrap_or_default();
+        for specifier in &import.specifiers {
+            use swc_ecma_ast::ImportSpecifier;
+            match (source, specifier) {
+                ("micro", ImportSpecifier::Named(named)) => {
+                    let imported = match &named.imported {
+                        Some(swc_ecma_ast::ModuleExportName::Ident(id)) => id.sym.to_string(),
+                        Some(swc_ecma_ast::ModuleExportName::Str(s)) => s.value.as_str().unwrap_or_default().to_string(),
+                        None => named.local.sym.to_string(),
+                    };
+                    let read = match imported.as_str() {
+                        "buffer" => RawBodyRead::Buffer,
+                        "text" => RawBodyRead::Text,
+                        "json" => RawBodyRead::Json,
+                        _ => continue,
+                    };
+                    readers.insert(named.local.sym.to_string(), read);
+                }
+                ("raw-body", ImportSpecifier::Default(default)) => {
+                    readers.insert(default.local.sym.to_string(), RawBodyRead::Buffer);
+                }
+                _ => {}
+            }
+        }
+    }
+    readers
+}
+
+pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) -> Usage {
+    let mut scanner = Scanner {
+        file: input.file,
+        req: input.req.unwrap_or("\u{0}"),
+        res: input.res.unwrap_or("\u{0}"),
+        raw_body: input.raw_body,
+        readers: raw_body_readers(input.file),
+        depth: 0,
+        safe: Vec::new(),
+        uses: Vec::new(),
+        problems: Vec::new(),
+    };
+    for stmt in stmts {
+        stmt.visit_with(&mut scanner);
+    }
+    if let Some(expr) = expr_body {
+        match response_parts(expr, scanner.res) {
+            Some((call, status, args)) => {
+                scanner.uses.push(Use { kind: UseKind::Response { call, expr: expr.span(), stmt: None }, nested: false });
+                scanner.visit_response_args(status, args);
+            }
+            None => scanner.visit_expr(expr),
+        }
+    }
+    Usage { uses: scanner.uses, problems: scanner.problems }
+}
+
+struct Scanner<'a, 'f> {
+    file: &'f ParsedFile,
+    req: &'a str,
+    res: &'a str,
+    raw_body: bool,
+    readers: HashMap<String, RawBodyRead>,
+    depth: usize,
+    /// Spans of expressions sitting in a safe slot.
+    safe: Vec<Span>,
+    uses: Vec<Use>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Scanner<'_, '_> {
+    fn push(&mut self, kind: UseKind) {
+        self.uses.push(Use { kind, nested: self.depth > 0 });
+    }
+
+    fn problem(&mut self, span: Span, code: &str, message: String, help: &str) {
+        let location = self.file.location_of(span);
+        if self.problems.iter().any(|p| p.location.as_ref() == Some(&location) && p.code == code) {
+            return;
+        }
+        self.problems.push(Diagnostic::manual(code, message).with_help(help).at(location));
+    }
+
+    fn short(&self, span: Span) -> String {
+        let text = self.file.slice(span);
+        let first_line = text.lines().next().unwrap_or_default();
+        if first_line.chars().count() > 48 || first_line.len() < text.len() {
+            format!("{}…", first_line.chars().take(48).collect::<String>())
+        } else {
+            first_line.to_string()
+        }
+    }
+
+    fn position(&mut self, span: Span) -> Position {
+        if let Some(index) = self.safe.iter().rposition(|s| *s == span) {
+            self.safe.remove(index);
+            Position::Safe
+        } else {
+            Position::Other
+        }
+    }
+
+    fn visit_safe(&mut self, expr: &Expr) {
+        self.safe.push(expr.span());
+        self.visit_expr(expr);
+    }
+
+    fn is_req(&self, expr: &Expr) -> bool {
+        is_ident(expr, self.req)
+    }
+
+    fn is_res(&self, expr: &Expr) -> bool {
+        is_ident(expr, self.res)
+    }
+
+    /// `req.<name>`
+    fn is_req_member(&self, expr: &Expr, name: &str) -> bool {
+        matches!(strip_parens(expr), Expr::Member(m) if self.is_req(&m.obj) && prop_name(&m.prop) == Some(name))
+    }
+
+    fn mentions_req_or_res(&self, expr: &Expr) -> bool {
+        struct Finder<'n> {
+            names: [&'n str; 2],
+            found: bool,
+        }
+        impl Visit for Finder<'_> {
+            fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+                if self.names.contains(&&*ident.sym) {
+                    self.found = true;
+                }
+            }
+        }
+        let mut finder = Finder { names: [self.req, self.res], found: false };
+        expr.visit_with(&mut finder);
+        finder.found
+    }
+
+    fn visit_response_args(&mut self, status: Option<&Expr>, args: &[ExprOrSpread]) {
+        if let Some(status) = status {
+            if self.mentions_req_or_res(status) {
+                self.problem(
+                    status.span(),
+                    "manual/status-from-request",
+                    format!("the status `{}` is computed from `req`/`res`", self.short(status.span())),
+                    "compute the status into a variable first, then run routeshift again",
+                );
+            }
+        }
+        for arg in args {
+            if arg.spread.is_some() {
+                self.problem(arg.expr.span(), "manual/response-spread", "a response call with spread arguments".into(), "convert this route by hand");
+            }
+            self.visit_safe(&arg.expr);
+        }
+        {
+            if let Some(first) = args.first().filter(|_| args.len() == 2) {
+                if self.mentions_req_or_res(&first.expr) {
+                    self.problem(first.expr.span(), "manual/status-from-request", "the redirect status is computed from `req`/`res`".into(), "compute it into a variable first");
+                }
+            }
+        }
+    }
+
+    /// A key as source text of a string, for `get(<key>)`.
+    fn key_of(&self, prop: &MemberProp) -> Option<String> {
+        match prop {
+            MemberProp::Ident(id) => Some(format!("'{}'", id.sym)),
+            MemberProp::Computed(computed) => Some(self.file.slice(computed.expr.span()).to_string()),
+            MemberProp::PrivateName(_) => None,
+        }
+    }
+
+    fn literal_key(prop: &MemberProp) -> Option<String> {
+        match prop {
+            MemberProp::Ident(id) => Some(id.sym.to_string()),
+            MemberProp::Computed(computed) => match &*computed.expr {
+                Expr::Lit(Lit::Str(s)) => s.value.as_str().map(str::to_string),
+                _ => None,
+            },
+            MemberProp::PrivateName(_) => None,
+        }
+    }
+
+    fn visit_computed(&mut self, prop: &MemberProp) {
+        if let MemberProp::Computed(computed) = prop {
+            self.visit_expr(&computed.expr);
+        }
+    }
+
+    /// A member expression rooted at `req` or `res`, or containing one as its object.
+    fn member(&mut self, member: &MemberExpr, position: Position) {
+        let obj = strip_parens(&member.obj);
+        // `req.headers.x`, `req.cookies.x`, `req.query.x`
+        if self.is_req_member(obj, "headers") || self.is_req_member(obj, "cookies") {
+            let Some(key) = self.key_of(&member.prop) else { return };
+            let kind = if self.is_req_member(obj, "headers") {
+                UseKind::Header { member: member.span, key, position }
+            } else {
+                UseKind::Cookie { member: member.span, key, position }
+            };
+            self.push(kind);
+            self.visit_computed(&member.prop);
+            return;
+        }
+        if self.is_req_member(obj, "query") {
+            let key = Self::literal_key(&member.prop);
+            self.push(UseKind::QueryKey { member: obj.span(), key });
+            self.visit_computed(&member.prop);
+            return;
+        }
+        // `<header read>.x`: the read is the object of this member.
+        if let Expr::Member(inner) = obj {
+            let inner_obj = strip_parens(&inner.obj);
+            if self.is_req_member(inner_obj, "headers") || self.is_req_member(inner_obj, "cookies") || self.is_req_member(obj, "url") {
+                self.member(inner, Position::Object);
+                self.visit_computed(&member.prop);
+                return;
+            }
+        }
+        if self.is_req(obj) {
+            match prop_name(&member.prop) {
+                Some("method") => {}
+                Some("query") => self.push(UseKind::QueryWhole { member: member.span }),
+                Some("body") if !self.raw_body => self.push(UseKind::Body { member: member.span }),
+                Some("body") => self.problem(
+                    member.span,
+                    "manual/body-without-parser",
+                    "`req.body` is read although the body parser is off (it is `undefined` in Pages)".into(),
+                    "read the raw body with `request.text()` or `request.arrayBuffer()` by hand",
+                ),
+                Some("url") => self.push(UseKind::Url { member: member.span, position }),
+                Some(name @ ("headers" | "cookies")) => self.problem(
+                    member.span,
+                    &format!("manual/req-{name}-object"),
+                    format!("`{}` is used as a whole object", self.short(member.span)),
+                    "read single values (`req.headers['x']`, `req.cookies.x`) or convert this use by hand",
+                ),
+                Some(name) => self.problem(
+                    member.span,
+                    &format!("manual/req-{}", kebab(name)),
+                    format!("`{}` has no automatic App Router equivalent", self.short(member.span)),
+                    "convert this use by hand (see the semantics reference §2 for the Web Request equivalent)",
+                ),
+                None => self.problem(member.span, "manual/req-computed", "a computed member of `req`".into(), "convert this use by hand"),
+            }
+            self.visit_computed(&member.prop);
+            return;
+        }
+        if self.is_res(obj) {
+            match prop_name(&member.prop) {
+                Some("statusCode") if self.depth == 0 => self.push(UseKind::StatusCode { member: member.span }),
+                Some(name) => self.problem(
+                    member.span,
+                    &format!("manual/res-{}", kebab(name)),
+                    format!("`{}` has no automatic Route Handler equivalent here", self.short(member.span)),
+                    res_help(name),
+                ),
+                None => self.problem(member.span, "manual/res-computed", "a computed member of `res`".into(), "convert this use by hand"),
+            }
+            self.visit_computed(&member.prop);
+            return;
+        }
+        member.visit_children_with(self);
+    }
+
+    fn statement(&mut self, stmt: &Stmt) -> bool {
+        let expr = match stmt {
+            Stmt::Expr(e) => &*e.expr,
+            Stmt::Return(ReturnStmt { arg: Some(arg), span }) => {
+                if let Some((call, status, args)) = response_parts(arg, self.res) {
+                    if self.depth > 0 {
+                        self.in_callback(*span);
+                    } else {
+                        self.push(UseKind::Response { call, expr: arg.span(), stmt: None });
+                    }
+                    self.visit_response_args(status, args);
+                    return true;
+                }
+                return false;
+            }
+            _ => return false,
+        };
+        if let Some((call, status, args)) = response_parts(expr, self.res) {
+            if self.depth > 0 {
+                self.in_callback(stmt.span());
+            } else {
+                self.push(UseKind::Response { call, expr: expr.span(), stmt: Some(stmt.span()) });
+            }
+            self.visit_response_args(status, args);
+            return true;
+        }
+        if let Some((name, args, member)) = method_call(expr, |o| self.is_res(o)) {
+            match (name, args) {
+                ("setHeader", [key, value]) if key.spread.is_none() && value.spread.is_none() => {
+                    if self.depth > 0 {
+                        self.in_callback(stmt.span());
+                    } else {
+                        let value_kind = match strip_parens(&value.expr) {
+                            Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => HeaderValue::String,
+                            _ => HeaderValue::Other,
+                        };
+                        self.push(UseKind::SetHeader { call: expr.span(), callee: member.span, first_arg: key.expr.span(), value: value_kind });
+                    }
+                    self.visit_safe(&key.expr);
+                    self.visit_safe(&value.expr);
+                    return true;
+                }
+                ("status", [arg]) if arg.spread.is_none() => {
+                    if self.depth > 0 {
+                        self.in_callback(stmt.span());
+                    } else {
+                        self.push(UseKind::StatusStatement { call: expr.span(), arg: arg.expr.span() });
+                    }
+                    self.visit_safe(&arg.expr);
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn in_callback(&mut self, span: Span) {
+        self.problem(
+            span,
+            "manual/res-in-callback",
+            format!("`{}` answers from inside a nested function", self.short(span)),
+            "a Route Handler must return its Response; restructure so the handler itself returns, or convert by hand",
+        );
+    }
+}
+
+fn res_help(name: &str) -> &'static str {
+    match name {
+        "write" | "writeHead" | "flushHeaders" | "pipe" => "stream with `new Response(ReadableStream)` by hand",
+        "revalidate" => "keep this route in pages/api while it revalidates Pages Router paths (reference §3.7)",
+        "setPreviewData" | "clearPreviewData" | "setDraftMode" => "use `draftMode()` from next/headers by hand",
+        "getHeader" | "removeHeader" | "hasHeader" | "appendHeader" => "build the response headers by hand",
+        _ => "convert this use by hand",
+    }
+}
+
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Visit for Scanner<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &Stmt) {
+        if !self.statement(stmt) {
+            stmt.visit_children_with(self);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &Expr) {
+        let position = self.position(expr.span());
+        match expr {
+            Expr::Member(member) => return self.member(member, position),
+            Expr::Ident(ident) if &*ident.sym == self.req || &*ident.sym == self.res => {
+                let which = if &*ident.sym == self.req { "req" } else { "res" };
+                self.problem(
+                    ident.span,
+                    &format!("manual/{which}-passed"),
+                    format!("`{}` is used directly, not through one of its members", ident.sym),
+                    "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+                );
+                return;
+            }
+            Expr::Await(await_expr) => {
+                if let Expr::Call(call) = strip_parens(&await_expr.arg) {
+                    if let (Callee::Expr(callee), [arg]) = (&call.callee, call.args.as_slice()) {
+                        if let Expr::Ident(name) = &**callee {
+                            if let Some(read) = self.readers.get(&*name.sym).copied() {
+                                if self.is_req(&arg.expr) && self.raw_body {
+                                    self.push(UseKind::RawBody { expr: expr.span(), read });
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Expr::Call(call) => {
+                if response_call(expr, self.res).is_some() {
+                    self.problem(
+                        expr.span(),
+                        "manual/response-in-expression",
+                        format!("`{}` sends the response inside an expression", self.short(expr.span())),
+                        "send the response as its own statement (`return res.status(…).json(…)`), then run routeshift again",
+                    );
+                    return;
+                }
+                for arg in &call.args {
+                    if self.is_req(&arg.expr) || self.is_res(&arg.expr) {
+                        let which = if self.is_req(&arg.expr) { "req" } else { "res" };
+                        let callee = self.short(call.callee.span());
+                        self.problem(
+                            arg.expr.span(),
+                            &format!("manual/{which}-passed"),
+                            format!("`{which}` is passed to `{callee}(…)`"),
+                            "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+                        );
+                    }
+                }
+                if let Callee::Expr(callee) = &call.callee {
+                    if let Expr::Ident(name) = &**callee {
+                        if self.readers.contains_key(&*name.sym) && call.args.iter().any(|a| self.is_req(&a.expr)) {
+                            self.problem(
+                                expr.span(),
+                                "manual/raw-body-read",
+                                format!("`{}` reads the raw body {}", self.short(expr.span()), if self.raw_body { "without `await`" } else { "while the body parser is on" }),
+                                "read the body with `await request.text()` / `request.arrayBuffer()` by hand",
+                            );
+                            return;
+                        }
+                    }
+                }
+            }
+            Expr::Paren(paren) => {
+                self.visit_safe(&paren.expr);
+                return;
+            }
+            _ => {}
+        }
+        expr.visit_children_with(self);
+    }
+
+    fn visit_member_expr(&mut self, member: &MemberExpr) {
+        self.member(member, Position::Other);
+    }
+
+    fn visit_simple_assign_target(&mut self, target: &SimpleAssignTarget) {
+        if let SimpleAssignTarget::Member(member) = target {
+            let obj = strip_parens(&member.obj);
+            if self.is_res(obj) && prop_name(&member.prop) == Some("statusCode") && self.depth == 0 {
+                self.push(UseKind::StatusCode { member: member.span });
+                return;
+            }
+            let rooted_at_req = self.is_req(obj)
+                || matches!(obj, Expr::Member(m) if self.is_req(&m.obj) && prop_name(&m.prop) != Some("query") && prop_name(&m.prop) != Some("body"));
+            if rooted_at_req || self.is_res(obj) {
+                self.problem(
+                    member.span,
+                    "manual/request-mutation",
+                    format!("`{}` is assigned to", self.short(member.span)),
+                    "the Web Request is read-only; keep the value in a local variable instead",
+                );
+                return;
+            }
+        }
+        target.visit_children_with(self);
+    }
+
+    fn visit_binding_ident(&mut self, binding: &BindingIdent) {
+        if &*binding.id.sym == self.req || &*binding.id.sym == self.res {
+            self.problem(
+                binding.id.span,
+                "manual/shadowed-parameter",
+                format!("`{}` is declared or reassigned inside the handler", binding.id.sym),
+                "rename the inner variable, then run routeshift again",
+            );
+        }
+        binding.visit_children_with(self);
+    }
+
+    fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+        if let (Pat::Object(pattern), Some(init)) = (&declarator.name, declarator.init.as_deref()) {
+            let mut inner = init;
+            loop {
+                inner = match inner {
+                    Expr::Paren(p) => &p.expr,
+                    Expr::TsAs(a) => &a.expr,
+                    Expr::TsNonNull(n) => &n.expr,
+                    Expr::TsSatisfies(s) => &s.expr,
+                    _ => break,
+                };
+            }
+            if self.is_req_member(inner, "query") {
+                let mut keys = Vec::new();
+                let mut rest = false;
+                let mut computed = false;
+                for prop in &pattern.props {
+                    match prop {
+                        ObjectPatProp::KeyValue(kv) => match &kv.key {
+                            PropName::Ident(id) => keys.push(id.sym.to_string()),
+                            PropName::Str(s) => keys.push(s.value.as_str().unwrap_or_default().to_string()),
+                            _ => computed = true,
+                        },
+                        ObjectPatProp::Assign(assign) => keys.push(assign.key.sym.to_string()),
+                        ObjectPatProp::Rest(_) => rest = true,
+                    }
+                }
+                if computed {
+                    self.push(UseKind::QueryWhole { member: inner.span() });
+                } else {
+                    self.push(UseKind::QueryDestructure { member: inner.span(), keys, rest });
+                }
+                declarator.name.visit_with(self);
+                return;
+            }
+        }
+        declarator.name.visit_with(self);
+        if let Some(init) = &declarator.init {
+            self.visit_safe(init);
+        }
+    }
+
+    fn visit_expr_or_spread(&mut self, arg: &ExprOrSpread) {
+        if arg.spread.is_none() {
+            self.visit_safe(&arg.expr);
+        } else {
+            self.visit_expr(&arg.expr);
+        }
+    }
+
+    fn visit_return_stmt(&mut self, stmt: &ReturnStmt) {
+        if let Some(arg) = &stmt.arg {
+            self.visit_safe(arg);
+        }
+    }
+
+    fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
+        prop.key.visit_with(self);
+        self.visit_safe(&prop.value);
+    }
+
+    fn visit_assign_expr(&mut self, assign: &AssignExpr) {
+        assign.left.visit_with(self);
+        self.visit_safe(&assign.right);
+    }
+
+    fn visit_tpl(&mut self, tpl: &Tpl) {
+        for expr in &tpl.exprs {
+            self.visit_safe(expr);
+        }
+    }
+
+    fn visit_function(&mut self, function: &Function) {
+        self.depth += 1;
+        function.visit_children_with(self);
+        self.depth -= 1;
+    }
+
+    fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
+        self.depth += 1;
+        arrow.visit_children_with(self);
+        self.depth -= 1;
+    }
+}
+
