@@ -7,6 +7,7 @@ pub mod compat;
 pub mod diagnostic;
 pub mod edit;
 pub mod imports;
+pub mod next_config;
 pub mod parse;
 pub mod route_handler;
 pub mod route_path;

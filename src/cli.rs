@@ -1,0 +1,77 @@
+//! The command line: `routeshift migrate [DIR] [--dry-run | --no-branch | --branch NAME]`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::apply::{self, Target};
+use crate::error::Error;
+use crate::plan::{self, RouteStatus};
+use crate::present;
+use crate::project::Project;
+
+#[derive(Parser, Debug)]
+#[command(name = "routeshift", version, about = "Moves a Next.js project's Pages Router API routes onto the App Router")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Rewrite pages/api routes as App Router route handlers.
+    Migrate(MigrateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MigrateArgs {
+    /// The Next.js project (the folder with pages/ or src/pages/).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Show what would change, as diffs; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The branch to create for the migration.
+    #[arg(long, default_value = "routeshift/app-router", conflicts_with = "no_branch")]
+    pub branch: String,
+    /// Write into the working tree without creating a branch or commits.
+    #[arg(long)]
+    pub no_branch: bool,
+    /// Migrate even though the working tree has uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32, Error> {
+    match cli.command {
+        Command::Migrate(args) => migrate(args, out),
+    }
+}
+
+fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
+    let root = args.dir.canonicalize().map_err(|_| Error::NotNextProject { dir: args.dir.clone(), reason: "the folder does not exist".into() })?;
+    let project = Project::load(&root)?;
+    let target = if args.no_branch { Target::WorkingTree } else { Target::Branch { branch: args.branch.clone(), allow_dirty: args.allow_dirty } };
+    if !args.dry_run {
+        // Refuse early (not a repository, dirty tree, branch taken) before any work is shown.
+        apply::prepare(&root, &target)?;
+    }
+    let plan = plan::plan(&project);
+    let io = |source: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source };
+    present::print_plan(&plan, out).map_err(io)?;
+    if !args.dry_run {
+        let accepted: Vec<usize> = (0..plan.routes.len()).collect();
+        let report = apply::apply(&root, &plan, &accepted, &target, out)?;
+        writeln!(out, "applied {} route{}{}", report.applied.len(), if report.applied.len() == 1 { "" } else { "s" }, match &target {
+            Target::Branch { branch, .. } => format!(" on branch {branch}, one commit each"),
+            Target::WorkingTree => " to the working tree".to_string(),
+        })
+        .map_err(io)?;
+        if !report.skipped.is_empty() {
+            return Ok(1);
+        }
+    }
+    let failed = plan.count(RouteStatus::Error) > 0 || plan.diagnostics.iter().any(|d| d.severity == transforms::Severity::Error);
+    Ok(if failed { 1 } else { 0 })
+}

@@ -1,0 +1,48 @@
+//! routeshift: moves a Next.js project's Pages Router API routes onto the App Router.
+//!
+//! The pipeline runs one way: [`project`] discovers the files, [`plan`] parses each once and asks
+//! the pure `transforms` crate for the rewrites, [`present`] shows them as diffs, and [`apply`]
+//! writes them (on a git branch, one commit per route). Only this crate touches the disk, git or
+//! the terminal.
+
+pub mod apply;
+pub mod cli;
+pub mod error;
+pub mod git;
+pub mod plan;
+pub mod present;
+pub mod project;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+pub use error::Error;
+
+/// Runs the command line with `args` (program name first), writing to the given streams, and
+/// returns the exit code: 0 success, 1 some routes failed, 2 usage or environment error.
+pub fn main_with_args<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::Parser;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            let rendered = error.render().to_string();
+            let _ = if code == 0 { write!(stdout, "{rendered}") } else { write!(stderr, "{rendered}") };
+            return code;
+        }
+    };
+    match cli::run(cli, stdout) {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            if let Some(help) = error.help() {
+                let _ = writeln!(stderr, "  help: {help}");
+            }
+            error.exit_code()
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Showing a plan: per route its URL, file, operations and diagnostics, then unified diffs
+//! (new files from `/dev/null`, deleted ones to it), and a closing summary.
+
+use std::io::{self, Write};
+
+use similar::TextDiff;
+use transforms::diagnostic::Diagnostic;
+use transforms::edit::apply;
+
+use crate::plan::{FileOperation, Plan, RoutePlan, RouteStatus};
+
+pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+    for (index, shared) in plan.shared.iter().enumerate() {
+        if shared.up_to_date {
+            continue;
+        }
+        let users = plan.routes.iter().filter(|r| r.status == RouteStatus::Converted && r.shared.contains(&index)).count();
+        writeln!(out, "shared  {}  (used by {users} route{})", shared.path, plural(users))?;
+        writeln!(out, "  create  {}", shared.path)?;
+        writeln!(out)?;
+        write_diff(out, "", &shared.contents, "/dev/null", &shared.path)?;
+        writeln!(out)?;
+    }
+    for route in &plan.routes {
+        print_route(route, out)?;
+        writeln!(out)?;
+    }
+    for diagnostic in &plan.diagnostics {
+        print_diagnostic(diagnostic, "", out)?;
+    }
+    if !plan.diagnostics.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary(plan))
+}
+
+pub fn summary(plan: &Plan) -> String {
+    let converted = plan.count(RouteStatus::Converted);
+    let manual = plan.count(RouteStatus::Manual);
+    let errors = plan.count(RouteStatus::Error) + plan.diagnostics.iter().filter(|d| d.severity == transforms::Severity::Error).count();
+    format!(
+        "{} route{} converted, {manual} left for manual work, {errors} error{}",
+        converted,
+        plural(converted),
+        plural(errors)
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn route_heading(route: &RoutePlan) -> String {
+    let what = match route.status {
+        RouteStatus::Converted => format!("route handler ({})", route.methods.join(", ")),
+        RouteStatus::Manual => "left for manual work".to_string(),
+        RouteStatus::Error => "error".to_string(),
+    };
+    format!("{}  {}  → {what}", route.url, route.source)
+}
+
+pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}", route_heading(route))?;
+    for operation in &route.operations {
+        writeln!(out, "  {:<7} {}", operation.verb(), operation.path())?;
+    }
+    for diagnostic in &route.diagnostics {
+        print_diagnostic(diagnostic, "  ", out)?;
+    }
+    for operation in &route.operations {
+        writeln!(out)?;
+        match operation {
+            FileOperation::Create { path, contents } => write_diff(out, "", contents, "/dev/null", path)?,
+            FileOperation::Delete { path, original } => write_diff(out, original, "", path, "/dev/null")?,
+            FileOperation::Modify { path, original, edits } => {
+                let updated = apply(original, edits).unwrap_or_else(|_| original.clone());
+                write_diff(out, original, &updated, path, path)?
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn print_diagnostic(diagnostic: &Diagnostic, indent: &str, out: &mut dyn Write) -> io::Result<()> {
+    write!(out, "{indent}{}[{}]", diagnostic.severity.label(), diagnostic.code)?;
+    if let Some(location) = &diagnostic.location {
+        write!(out, " {location}")?;
+    }
+    writeln!(out, ": {}", diagnostic.message)?;
+    if let Some(help) = &diagnostic.help {
+        writeln!(out, "{indent}  help: {help}")?;
+    }
+    Ok(())
+}
+
+fn write_diff(out: &mut dyn Write, old: &str, new: &str, old_name: &str, new_name: &str) -> io::Result<()> {
+    let diff = TextDiff::from_lines(old, new);
+    write!(out, "{}", diff.unified_diff().context_radius(3).header(old_name, new_name))
+}

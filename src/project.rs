@@ -1,0 +1,338 @@
+//! Discovery: is this a Next.js project, where is its pages folder, which files are API routes,
+//! and every other source file (read once, for the import graph).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use transforms::parse::ParsedFile;
+
+use crate::error::Error;
+
+/// Folders never walked into.
+const SKIPPED_DIRS: [&str; 10] = ["node_modules", ".next", "out", "dist", "build", "coverage", ".git", ".vercel", ".turbo", ".swc"];
+const SOURCE_EXTENSIONS: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
+
+/// A source file, read once. Paths are project-relative with `/` separators.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// A file under `pages/api` that Next.js serves (a candidate route: helper modules without a
+/// default export are told apart after parsing).
+#[derive(Debug, Clone)]
+pub struct RouteCandidate {
+    /// Index into [`Project::files`].
+    pub file: usize,
+    /// Path inside `pages/api` without the page extension: `items/[id]`.
+    pub relative: String,
+    /// The page extension it matched: `ts`, `api.ts`.
+    pub suffix: String,
+}
+
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    /// `pages` or `src/pages`.
+    pub pages_dir: String,
+    pub page_extensions: Vec<String>,
+    pub files: Vec<SourceFile>,
+    pub candidates: Vec<RouteCandidate>,
+    pub typescript: bool,
+    /// `compilerOptions.paths` from tsconfig/jsconfig: (`@/*` prefix, target prefixes).
+    pub aliases: Vec<(String, Vec<String>)>,
+    /// Files whose contents could not be read as text.
+    pub unreadable: Vec<(String, String)>,
+    /// Warnings about the project set-up (e.g. `pageExtensions` that is not a literal).
+    pub warnings: Vec<String>,
+}
+
+impl Project {
+    /// Loads a Next.js project: refuses folders without a pages folder or a `next` dependency.
+    pub fn load(root: &Path) -> Result<Project, Error> {
+        let not_next = |reason: &str| Error::NotNextProject { dir: root.to_path_buf(), reason: reason.to_string() };
+        if !root.is_dir() {
+            return Err(not_next("the folder does not exist"));
+        }
+        if !has_next_dependency(root) {
+            return Err(not_next("no package.json here or above lists `next` as a dependency"));
+        }
+        Self::scan(root).ok_or_else(|| not_next("it has no pages/ or src/pages/ folder"))
+    }
+
+    /// Reads the project's files without checking for a `next` dependency (fixtures have none).
+    /// `None` when there is no pages folder.
+    pub fn scan(root: &Path) -> Option<Project> {
+        let pages_dir = if root.join("pages").is_dir() {
+            "pages"
+        } else if root.join("src/pages").is_dir() {
+            "src/pages"
+        } else {
+            return None;
+        };
+        let mut warnings = Vec::new();
+        let page_extensions = read_page_extensions(root, &mut warnings);
+        let mut files = Vec::new();
+        let mut unreadable = Vec::new();
+        let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|entry| {
+            !(entry.depth() > 0 && entry.file_type().is_dir() && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+        });
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let path = error.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    unreadable.push((path, error.to_string()));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(relative) = entry.path().strip_prefix(root) else { continue };
+            let path = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else { continue };
+            if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
+                continue;
+            }
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => files.push(SourceFile { path, text }),
+                    Err(_) => unreadable.push((path, "not UTF-8 text".into())),
+                },
+                Err(error) => unreadable.push((path, error.to_string())),
+            }
+        }
+        let api_prefix = format!("{pages_dir}/api/");
+        let candidates = files
+            .iter()
+            .enumerate()
+            .filter_map(|(index, file)| {
+                let inside = file.path.strip_prefix(&api_prefix)?;
+                route_candidate(inside, &page_extensions).map(|(relative, suffix)| RouteCandidate { file: index, relative, suffix })
+            })
+            .collect();
+        let typescript = root.join("tsconfig.json").is_file();
+        let aliases = read_aliases(root);
+        Some(Project { root: root.to_path_buf(), pages_dir: pages_dir.to_string(), page_extensions, files, candidates, typescript, aliases, unreadable, warnings })
+    }
+
+    /// The folder new shared modules go in: `lib` or `src/lib`, beside the pages folder.
+    pub fn lib_dir(&self) -> String {
+        match self.pages_dir.strip_suffix("pages") {
+            Some(prefix) => format!("{prefix}lib"),
+            None => "lib".into(),
+        }
+    }
+
+    /// The project file a module specifier in `from` names, if it is one of ours.
+    pub fn resolve(&self, from: &str, specifier: &str, index: &HashMap<&str, usize>) -> Option<usize> {
+        let bases: Vec<String> = if transforms::imports::is_relative(specifier) {
+            vec![transforms::imports::join(transforms::imports::parent(from), specifier)]
+        } else {
+            self.aliases
+                .iter()
+                .filter_map(|(prefix, targets)| {
+                    let rest = if let Some(stem) = prefix.strip_suffix('*') {
+                        specifier.strip_prefix(stem)?
+                    } else if specifier == prefix {
+                        ""
+                    } else {
+                        return None;
+                    };
+                    Some(targets.iter().map(move |t| transforms::imports::join("", &t.replace('*', rest))))
+                })
+                .flatten()
+                .collect()
+        };
+        for base in bases {
+            if let Some(&i) = index.get(base.as_str()) {
+                return Some(i);
+            }
+            for ext in SOURCE_EXTENSIONS {
+                if let Some(&i) = index.get(format!("{base}.{ext}").as_str()) {
+                    return Some(i);
+                }
+            }
+            for ext in SOURCE_EXTENSIONS {
+                if let Some(&i) = index.get(format!("{base}/index.{ext}").as_str()) {
+                    return Some(i);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// `items/[id].ts` → (`items/[id]`, `ts`) when Next.js would serve it as an API route.
+fn route_candidate(inside: &str, page_extensions: &[String]) -> Option<(String, String)> {
+    let name = inside.rsplit('/').next().unwrap_or(inside);
+    if inside.split('/').any(|segment| segment == "__tests__") || name.contains(".test.") || name.contains(".spec.") {
+        return None;
+    }
+    // The longest matching page extension wins (`api.ts` before `ts`).
+    let suffix = page_extensions.iter().filter(|ext| name.ends_with(&format!(".{ext}"))).max_by_key(|ext| ext.len())?;
+    let relative = &inside[..inside.len() - suffix.len() - 1];
+    let stem = relative.rsplit('/').next().unwrap_or(relative);
+    if stem == "_middleware" {
+        return None;
+    }
+    Some((relative.to_string(), suffix.clone()))
+}
+
+fn has_next_dependency(root: &Path) -> bool {
+    let mut dir = Some(root);
+    while let Some(current) = dir {
+        if let Ok(text) = std::fs::read_to_string(current.join("package.json")) {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
+                let found = ["dependencies", "devDependencies", "peerDependencies"]
+                    .iter()
+                    .any(|key| json.get(key).and_then(|deps| deps.get("next")).is_some());
+                if found {
+                    return true;
+                }
+            }
+        }
+        dir = current.parent();
+    }
+    false
+}
+
+/// `pageExtensions` from `next.config.*` when it is a literal array of strings.
+fn read_page_extensions(root: &Path, warnings: &mut Vec<String>) -> Vec<String> {
+    let defaults = || DEFAULT_PAGE_EXTENSIONS.iter().map(|s| s.to_string()).collect();
+    for name in ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs", "next.config.mts"] {
+        let path = root.join(name);
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        if !text.contains("pageExtensions") {
+            return defaults();
+        }
+        let file = match ParsedFile::parse(name, &text) {
+            Ok(file) => file,
+            Err(error) => {
+                warnings.push(format!("{name} does not parse ({}); using the default page extensions", error.message));
+                return defaults();
+            }
+        };
+        return match transforms::next_config::page_extensions(&file) {
+            Some(extensions) => extensions,
+            None => {
+                warnings.push(format!("{name}: `pageExtensions` is not a literal array of strings; using the default page extensions"));
+                defaults()
+            }
+        };
+    }
+    defaults()
+}
+
+/// `compilerOptions.paths` (relative to `baseUrl`) from tsconfig.json or jsconfig.json.
+fn read_aliases(root: &Path) -> Vec<(String, Vec<String>)> {
+    for name in ["tsconfig.json", "jsconfig.json"] {
+        let Ok(text) = std::fs::read_to_string(root.join(name)) else { continue };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&strip_jsonc(&text)) else { continue };
+        let options = json.get("compilerOptions");
+        let base = options.and_then(|o| o.get("baseUrl")).and_then(|b| b.as_str()).unwrap_or(".");
+        let Some(paths) = options.and_then(|o| o.get("paths")).and_then(|p| p.as_object()) else { return Vec::new() };
+        return paths
+            .iter()
+            .map(|(prefix, targets)| {
+                let targets = targets
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|t| t.as_str()).map(|t| transforms::imports::join(base, t)).collect())
+                    .unwrap_or_default();
+                (prefix.clone(), targets)
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// tsconfig files are JSON with comments and trailing commas.
+fn strip_jsonc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for next in chars.by_ref() {
+                    if next == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for next in chars.by_ref() {
+                    if previous == '*' && next == '/' {
+                        break;
+                    }
+                    previous = next;
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    // Trailing commas before } or ].
+    let mut cleaned = String::with_capacity(out.len());
+    let bytes: Vec<char> = out.chars().collect();
+    let mut in_string = false;
+    for (i, &c) in bytes.iter().enumerate() {
+        if c == '"' && (i == 0 || bytes[i - 1] != '\\') {
+            in_string = !in_string;
+        }
+        if c == ',' && !in_string {
+            let next = bytes[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}') | Some(']')) {
+                continue;
+            }
+        }
+        cleaned.push(c);
+    }
+    cleaned
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_candidates() {
+        let exts: Vec<String> = ["tsx", "ts", "jsx", "js"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(route_candidate("items/[id].ts", &exts), Some(("items/[id]".into(), "ts".into())));
+        assert_eq!(route_candidate("x.test.ts", &exts), None);
+        assert_eq!(route_candidate("__tests__/x.ts", &exts), None);
+        assert_eq!(route_candidate("_middleware.ts", &exts), None);
+        assert_eq!(route_candidate("a.md", &exts), None);
+        let custom: Vec<String> = ["page.tsx", "api.ts"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(route_candidate("x.api.ts", &custom), Some(("x".into(), "api.ts".into())));
+        assert_eq!(route_candidate("x.ts", &custom), None);
+    }
+
+    #[test]
+    fn jsonc() {
+        let text = "{\n // c\n \"a\": \"//x\", /* b */ \"c\": [1,],\n}";
+        let json: serde_json::Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
+        assert_eq!(json["a"], "//x");
+    }
+
+}
