@@ -1,4 +1,4 @@
-//! End-to-end: migrate `fixtures/e2e-app` with the real `routeshift` binary, build the original
+//! End-to-end: migrate `fixtures/demo-app` with the real `routeshift` binary, build the original
 //! and the migrated app with the real `next` package, start both, replay the same HTTP requests
 //! against both (`tests/e2e/requests.json`, driven by `tests/e2e/compare.mjs`) and require the
 //! same answers: status, body, content type, `Location`, `Set-Cookie`, `Allow`, handler-set
@@ -76,7 +76,7 @@ fn run_end_to_end(migration: Migration) {
     let logs = work.join("logs");
     fs::create_dir_all(&logs).unwrap();
 
-    let fixture = repo_root().join("fixtures/e2e-app");
+    let fixture = repo_root().join("fixtures/demo-app");
     step("npm dependencies", || install_dependencies(&fixture, &work, &logs));
 
     let original = work.join("original");
@@ -169,7 +169,7 @@ fn require_node_and_npm() {
 fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
     let manifest = fs::read(fixture.join("package.json")).unwrap();
     let lock = fs::read(fixture.join("package-lock.json"))
-        .expect("fixtures/e2e-app/package-lock.json is missing; create it with `npm install --package-lock-only`");
+        .expect("fixtures/demo-app/package-lock.json is missing; create it with `npm install --package-lock-only`");
     let stamp = format!("{:016x}", fnv1a64(&[manifest.as_slice(), b"\0", lock.as_slice()].concat()));
     let stamp_path = work.join("node_modules/.routeshift-e2e-stamp");
     let next_manifest = work.join("node_modules/next/package.json");
@@ -200,7 +200,7 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
     }
 
     let wanted = json_string_field(&String::from_utf8_lossy(&manifest), "next")
-        .expect("fixtures/e2e-app/package.json names no `next` version");
+        .expect("fixtures/demo-app/package.json names no `next` version");
     let installed = fs::read_to_string(&next_manifest)
         .ok()
         .and_then(|text| json_string_field(&text, "version"))

@@ -157,6 +157,26 @@ pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
     }
 }
 
+/// The range to delete to remove a statement that has its own lines: its lines, plus one of
+/// the blank lines around it when it stood between two blank lines (or at the top of the
+/// file), so that removing it leaves no double gap.
+pub fn statement_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let lines = whole_lines(text, range.clone());
+    if lines == range {
+        return range;
+    }
+    let before = &text[..lines.start];
+    let blank_before = lines.start == 0 || before.ends_with("\n\n") || before.ends_with("\n\r\n");
+    let rest = &text[lines.end..];
+    let next_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    let blank_after = !rest.is_empty() && rest[..next_line_end].trim().is_empty();
+    if blank_before && blank_after {
+        lines.start..lines.end + next_line_end
+    } else {
+        lines
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +207,16 @@ mod tests {
         let block = "a\n    b\n    `x\n    y`\n";
         let out = reindent(block, "    ", "  ", &[11..19]);
         assert_eq!(out, "a\n  b\n  `x\n    y`\n");
+    }
+
+    #[test]
+    fn statement_lines_leave_no_double_gap() {
+        let text = "a\n\nexport const config = {}\n\nb\n";
+        let start = text.find("export").unwrap();
+        let range = statement_lines(text, start..start + "export const config = {}".len());
+        assert_eq!(format!("{}{}", &text[..range.start], &text[range.end..]), "a\n\nb\n");
+        let text = "a\nx\nb\n";
+        assert_eq!(statement_lines(text, 2..3), 2..4);
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn analyze(file: &ParsedFile) -> ConfigPlan {
                 );
                 return plan;
             };
-            plan.remove = Some(crate::text::whole_lines(&file.text, file.range(export.span)));
+            plan.remove = Some(crate::text::statement_lines(&file.text, file.range(export.span)));
             read_config(file, object, &mut plan);
         }
     }

@@ -28,6 +28,7 @@
 
 mod config;
 pub mod dispatch;
+mod exports;
 pub mod handler;
 mod render;
 mod tail;

@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::{apply, apply_in, Edit};
 use crate::imports::{self, module_references};
 use crate::parse::ParsedFile;
-use crate::text::{indentation_at, whole_lines, Style};
+use crate::text::{indentation_at, statement_lines, Style};
 
 /// One function of the output.
 struct OutputFunction<'a> {
@@ -67,6 +67,12 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     let config = config::analyze(file);
     let mut problems = config.problems.clone();
     let (req, res) = handler_params(file, &handler, &mut problems);
+    let handler_ranges = match &handler.declaration {
+        Declaration::DefaultExport { item, .. } => vec![item.clone()],
+        Declaration::Declared { declaration, export, .. } => vec![declaration.clone(), export.clone()],
+    };
+    let other_exports = super::exports::analyze(file, &handler_ranges);
+    problems.extend(other_exports.problems.iter().cloned());
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -114,6 +120,7 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     }
 
     let mut notes = config.notes.clone();
+    notes.extend(other_exports.notes.iter().cloned());
     let names = Names {
         req: req.clone().unwrap_or_else(|| "request".into()),
         query: fresh("query"),
@@ -192,6 +199,7 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         let function = &functions[function_of(file.offset(u.offset_span().lo), &functions)];
         use_edits(file, &u.kind, function.needs, query_mode, &names, &mut compat, &mut edits);
     }
+    edits.extend(other_exports.edits.iter().cloned());
     for merged in &tails.merged {
         edits.push(Edit::delete(merged.clone()));
     }
@@ -301,7 +309,7 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
             let body = apply_in(&file.text, part.window.clone(), &window_edits).map_err(|_| internal(file, "overlapping edits"))?;
             let from = part.stmts.first().map(|s| indentation_at(&file.text, file.offset(s.span().lo)).to_string()).unwrap_or_default();
             let protected = shift_ranges(&templates, &part.window, &window_edits);
-            let body = reindent_block(&body, &from, &style.indent, &protected, style.newline);
+            let body = reindent_block(&body, &from, &style.indent, &protected);
             if !body.is_empty() {
                 text.push_str(&body);
                 text.push_str(style.newline);
@@ -324,7 +332,7 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         edits.retain(|e| !within(&e.range, &handler_range));
         structure.push(Edit::replace(handler_range.clone(), joined));
         if let Declaration::Declared { export, .. } = &handler.declaration {
-            structure.push(Edit::delete(whole_lines(&file.text, export.clone())));
+            structure.push(Edit::delete(statement_lines(&file.text, export.clone())));
         }
     } else {
         let function = &functions[0];
@@ -778,42 +786,41 @@ fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
     end
 }
 
-/// Moves a slice of code to a new indentation (see `text::reindent`), trimming the blank line
-/// after the opening brace and the whitespace before the closing one.
-fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>], newline: &str) -> String {
-    let (body, skipped) = match body.find('\n') {
-        Some(i) if body[..i].trim().is_empty() => (&body[i + 1..], i + 1),
-        _ => {
-            let trimmed = body.trim_start_matches([' ', '\t']);
-            (trimmed, body.len() - trimmed.len())
-        }
-    };
-    let body = body.trim_end();
-    let starts_mid_line = skipped == 0 || !body.starts_with([' ', '\t']);
-    let protected: Vec<Range<usize>> =
-        protected.iter().map(|r| r.start.saturating_sub(skipped)..r.end.saturating_sub(skipped)).collect();
+/// Moves a slice of code to a new indentation: lines that start with `from` start with `to`
+/// instead. Blank lines around the slice go; blank lines inside keep no whitespace; lines that
+/// start inside `protected` ranges (multi-line template literals) are left alone. A slice whose
+/// first line continues the line it started on (`case 'GET': return …`) gets `to` in front.
+fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>]) -> String {
     let mut out = String::with_capacity(body.len() + 64);
     let mut offset = 0;
-    for (i, line) in body.split_inclusive('\n').enumerate() {
-        let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
-        if i == 0 && starts_mid_line && !line.starts_with([' ', '\t']) {
-            out.push_str(to);
+    let mut started = false;
+    for (index, line) in body.split_inclusive('\n').enumerate() {
+        let line_start = offset;
+        offset += line.len();
+        let is_protected = protected.iter().any(|r| r.start < line_start && line_start < r.end);
+        let content = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[content.len()..];
+        if is_protected {
             out.push_str(line);
-        } else if is_protected {
-            out.push_str(line);
-        } else if let Some(rest) = line.strip_prefix(from) {
-            if rest.trim().is_empty() {
-                out.push_str(rest.trim_start_matches([' ', '\t']));
-            } else {
-                out.push_str(to);
-                out.push_str(rest);
+        } else if content.trim().is_empty() {
+            if started {
+                out.push_str(ending);
             }
+            continue;
+        } else if index == 0 {
+            out.push_str(to);
+            out.push_str(content.trim_start());
+            out.push_str(ending);
+        } else if let Some(rest) = content.strip_prefix(from) {
+            out.push_str(to);
+            out.push_str(rest);
+            out.push_str(ending);
         } else {
             out.push_str(line);
         }
-        offset += line.len();
+        started = true;
     }
-    let _ = newline;
+    out.truncate(out.trim_end().len());
     out
 }
 
@@ -956,7 +963,7 @@ fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnosti
             continue;
         }
         if removable.len() == import.specifiers.len() {
-            edits.push(Edit::delete(whole_lines(&output.text, output.range(import.span))));
+            edits.push(Edit::delete(statement_lines(&output.text, output.range(import.span))));
         } else {
             for specifier in removable {
                 let range = output.range(specifier.span());

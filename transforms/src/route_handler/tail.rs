@@ -43,8 +43,11 @@ fn walk(file: &ParsedFile, stmts: &[&Stmt], tail: bool, break_exits: bool, res: 
     let count = stmts.len();
     for (index, stmt) in stmts.iter().enumerate() {
         let last = index + 1 == count;
-        let exit_follows = index + 2 == count && is_exit(stmts[index + 1], break_exits);
-        let stmt_tail = tail && (last || exit_follows);
+        // `res.json(x); return` ends the function wherever it stands; `res.json(x); break` only
+        // when the switch it leaves is the function's last statement.
+        let return_follows = !last && matches!(stmts[index + 1], Stmt::Return(r) if r.arg.is_none());
+        let exit_follows = return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
+        let stmt_tail = return_follows || (tail && (last || exit_follows));
         match stmt {
             Stmt::Expr(expr) if response_call(&expr.expr, res).is_some() => {
                 if stmt_tail {
