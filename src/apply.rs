@@ -28,8 +28,16 @@ pub struct ApplyReport {
 
 /// Checks everything that could stop the run before a single file is written.
 pub fn prepare(root: &Path, target: &Target) -> Result<Option<Repository>, Error> {
-    let Target::Branch { branch, allow_dirty } = target else { return Ok(None) };
-    let repository = Repository::discover(root).ok_or_else(|| Error::NotGitRepository { dir: root.to_path_buf() })?;
+    let Target::Branch {
+        branch,
+        allow_dirty,
+    } = target
+    else {
+        return Ok(None);
+    };
+    let repository = Repository::discover(root).ok_or_else(|| Error::NotGitRepository {
+        dir: root.to_path_buf(),
+    })?;
     if !allow_dirty {
         let dirty = repository.dirty_files()?;
         if !dirty.is_empty() {
@@ -37,24 +45,38 @@ pub fn prepare(root: &Path, target: &Target) -> Result<Option<Repository>, Error
         }
     }
     if repository.branch_exists(branch)? {
-        return Err(Error::BranchExists { branch: branch.clone() });
+        return Err(Error::BranchExists {
+            branch: branch.clone(),
+        });
     }
     Ok(Some(repository))
 }
 
 /// Applies the converted routes of `plan` whose index is in `accepted`.
-pub fn apply(root: &Path, plan: &Plan, accepted: &[usize], target: &Target, log: &mut dyn Write) -> Result<ApplyReport, Error> {
+pub fn apply(
+    root: &Path,
+    plan: &Plan,
+    accepted: &[usize],
+    target: &Target,
+    log: &mut dyn Write,
+) -> Result<ApplyReport, Error> {
     let repository = prepare(root, target)?;
     if let (Some(repository), Target::Branch { branch, .. }) = (&repository, target) {
         repository.create_and_switch(branch)?;
         let _ = writeln!(log, "on new branch {branch}");
     }
-    let routes: Vec<&RoutePlan> =
-        accepted.iter().filter_map(|&i| plan.routes.get(i)).filter(|r| r.status == RouteStatus::Converted).collect();
+    let routes: Vec<&RoutePlan> = accepted
+        .iter()
+        .filter_map(|&i| plan.routes.get(i))
+        .filter(|r| r.status == RouteStatus::Converted)
+        .collect();
     let mut report = ApplyReport::default();
 
     // Shared files first, each once.
-    let mut shared_needed: Vec<usize> = routes.iter().flat_map(|r| r.shared.iter().copied()).collect();
+    let mut shared_needed: Vec<usize> = routes
+        .iter()
+        .flat_map(|r| r.shared.iter().copied())
+        .collect();
     shared_needed.sort_unstable();
     shared_needed.dedup();
     for index in shared_needed {
@@ -68,7 +90,10 @@ pub fn apply(root: &Path, plan: &Plan, accepted: &[usize], target: &Target, log:
             if current != shared.contents {
                 return Err(Error::Io {
                     path,
-                    source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, "appeared during the run with other contents"),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "appeared during the run with other contents",
+                    ),
                 });
             }
         }
@@ -96,15 +121,26 @@ pub fn apply(root: &Path, plan: &Plan, accepted: &[usize], target: &Target, log:
             match operation {
                 FileOperation::Create { contents, .. } => write_atomically(&path, contents)?,
                 FileOperation::Delete { .. } => {
-                    std::fs::remove_file(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+                    std::fs::remove_file(&path).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
                     remove_empty_parents(root, &path);
                 }
-                FileOperation::Modify { path: relative, original, edits } => {
-                    let entry = expected.entry(relative.clone()).or_insert_with(|| (original.clone(), Vec::new()));
+                FileOperation::Modify {
+                    path: relative,
+                    original,
+                    edits,
+                } => {
+                    let entry = expected
+                        .entry(relative.clone())
+                        .or_insert_with(|| (original.clone(), Vec::new()));
                     entry.1.extend(edits.iter().cloned());
                     let updated = apply_edits(&entry.0, &entry.1).map_err(|_| Error::Io {
                         path: path.clone(),
-                        source: std::io::Error::other("two routes edit the same place of this file"),
+                        source: std::io::Error::other(
+                            "two routes edit the same place of this file",
+                        ),
                     })?;
                     write_atomically(&path, &updated)?;
                 }
@@ -114,7 +150,16 @@ pub fn apply(root: &Path, plan: &Plan, accepted: &[usize], target: &Target, log:
         if let Some(repository) = &repository {
             repository.commit_paths(&paths, &commit_message(route))?;
         }
-        let _ = writeln!(log, "migrated {} → {}", route.url, route.operations.first().map(|o| o.path()).unwrap_or_default());
+        let _ = writeln!(
+            log,
+            "migrated {} → {}",
+            route.url,
+            route
+                .operations
+                .first()
+                .map(|o| o.path())
+                .unwrap_or_default()
+        );
         report.applied.push(route.url.clone());
     }
     Ok(report)
@@ -130,7 +175,11 @@ fn commit_message(route: &RoutePlan) -> String {
 }
 
 /// A route is written only if every file it touches is still as it was read.
-fn check_unchanged(root: &Path, route: &RoutePlan, expected: &HashMap<String, (String, Vec<transforms::Edit>)>) -> Result<(), String> {
+fn check_unchanged(
+    root: &Path,
+    route: &RoutePlan,
+    expected: &HashMap<String, (String, Vec<transforms::Edit>)>,
+) -> Result<(), String> {
     for operation in &route.operations {
         let path = root.join(operation.path());
         match operation {
@@ -139,7 +188,15 @@ fn check_unchanged(root: &Path, route: &RoutePlan, expected: &HashMap<String, (S
                     return Err(format!("{relative} appeared during the run"));
                 }
             }
-            FileOperation::Delete { path: relative, original } | FileOperation::Modify { path: relative, original, .. } => {
+            FileOperation::Delete {
+                path: relative,
+                original,
+            }
+            | FileOperation::Modify {
+                path: relative,
+                original,
+                ..
+            } => {
                 let now = std::fs::read_to_string(&path).map_err(|e| format!("{relative}: {e}"))?;
                 let wanted = match expected.get(relative) {
                     Some((text, edits)) => apply_edits(text, edits).unwrap_or_default(),
@@ -155,8 +212,14 @@ fn check_unchanged(root: &Path, route: &RoutePlan, expected: &HashMap<String, (S
 }
 
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
-    let io = |source: std::io::Error| Error::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let io = |source: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(io)?;
     file.write_all(contents.as_bytes()).map_err(io)?;

@@ -12,7 +12,11 @@ use crate::present;
 use crate::project::Project;
 
 #[derive(Parser, Debug)]
-#[command(name = "routeshift", version, about = "Moves a Next.js project's Pages Router API routes onto the App Router")]
+#[command(
+    name = "routeshift",
+    version,
+    about = "Moves a Next.js project's Pages Router API routes onto the App Router"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -33,7 +37,11 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// The branch to create for the migration.
-    #[arg(long, default_value = "routeshift/app-router", conflicts_with = "no_branch")]
+    #[arg(
+        long,
+        default_value = "routeshift/app-router",
+        conflicts_with = "no_branch"
+    )]
     pub branch: String,
     /// Write into the working tree without creating a branch or commits.
     #[arg(long)]
@@ -50,28 +58,51 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32, Error> {
 }
 
 fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
-    let root = args.dir.canonicalize().map_err(|_| Error::NotNextProject { dir: args.dir.clone(), reason: "the folder does not exist".into() })?;
+    let root = args.dir.canonicalize().map_err(|_| Error::NotNextProject {
+        dir: args.dir.clone(),
+        reason: "the folder does not exist".into(),
+    })?;
     let project = Project::load(&root)?;
-    let target = if args.no_branch { Target::WorkingTree } else { Target::Branch { branch: args.branch.clone(), allow_dirty: args.allow_dirty } };
+    let target = if args.no_branch {
+        Target::WorkingTree
+    } else {
+        Target::Branch {
+            branch: args.branch.clone(),
+            allow_dirty: args.allow_dirty,
+        }
+    };
     if !args.dry_run {
         // Refuse early (not a repository, dirty tree, branch taken) before any work is shown.
         apply::prepare(&root, &target)?;
     }
     let plan = plan::plan(&project);
-    let io = |source: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source };
+    let io = |source: std::io::Error| Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    };
     present::print_plan(&plan, out).map_err(io)?;
     if !args.dry_run {
         let accepted: Vec<usize> = (0..plan.routes.len()).collect();
         let report = apply::apply(&root, &plan, &accepted, &target, out)?;
-        writeln!(out, "applied {} route{}{}", report.applied.len(), if report.applied.len() == 1 { "" } else { "s" }, match &target {
-            Target::Branch { branch, .. } => format!(" on branch {branch}, one commit each"),
-            Target::WorkingTree => " to the working tree".to_string(),
-        })
+        writeln!(
+            out,
+            "applied {} route{}{}",
+            report.applied.len(),
+            if report.applied.len() == 1 { "" } else { "s" },
+            match &target {
+                Target::Branch { branch, .. } => format!(" on branch {branch}, one commit each"),
+                Target::WorkingTree => " to the working tree".to_string(),
+            }
+        )
         .map_err(io)?;
         if !report.skipped.is_empty() {
             return Ok(1);
         }
     }
-    let failed = plan.count(RouteStatus::Error) > 0 || plan.diagnostics.iter().any(|d| d.severity == transforms::Severity::Error);
+    let failed = plan.count(RouteStatus::Error) > 0
+        || plan
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == transforms::Severity::Error);
     Ok(if failed { 1 } else { 0 })
 }

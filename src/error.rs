@@ -6,12 +6,27 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub enum Error {
     /// The folder is not a Next.js project with a pages directory.
-    NotNextProject { dir: PathBuf, reason: String },
-    Io { path: PathBuf, source: std::io::Error },
-    NotGitRepository { dir: PathBuf },
-    DirtyWorkingTree { files: Vec<String> },
-    BranchExists { branch: String },
-    Git { command: String, output: String },
+    NotNextProject {
+        dir: PathBuf,
+        reason: String,
+    },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    NotGitRepository {
+        dir: PathBuf,
+    },
+    DirtyWorkingTree {
+        files: Vec<String>,
+    },
+    BranchExists {
+        branch: String,
+    },
+    Git {
+        command: String,
+        output: String,
+    },
 }
 
 impl Error {
@@ -36,11 +51,19 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotNextProject { dir, reason } => write!(f, "{} is not a Next.js project: {reason}", dir.display()),
+            Error::NotNextProject { dir, reason } => {
+                write!(f, "{} is not a Next.js project: {reason}", dir.display())
+            }
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            Error::NotGitRepository { dir } => write!(f, "{} is not inside a git repository", dir.display()),
+            Error::NotGitRepository { dir } => {
+                write!(f, "{} is not inside a git repository", dir.display())
+            }
             Error::DirtyWorkingTree { files } => {
-                write!(f, "the working tree has uncommitted changes ({})", files.iter().take(5).cloned().collect::<Vec<_>>().join(", "))?;
+                write!(
+                    f,
+                    "the working tree has uncommitted changes ({})",
+                    files.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                )?;
                 if files.len() > 5 {
                     write!(f, " and {} more", files.len() - 5)?;
                 }

@@ -14,8 +14,15 @@ pub struct Repository {
 impl Repository {
     /// The repository the folder is in, if any.
     pub fn discover(dir: &Path) -> Option<Repository> {
-        let output = Command::new("git").arg("-C").arg(dir).args(["rev-parse", "--show-toplevel"]).output().ok()?;
-        output.status.success().then(|| Repository { dir: dir.to_path_buf() })
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["rev-parse", "--show-toplevel"])
+            .output()
+            .ok()?;
+        output.status.success().then(|| Repository {
+            dir: dir.to_path_buf(),
+        })
     }
 
     fn run(&self, args: &[&str]) -> Result<String, Error> {
@@ -24,24 +31,40 @@ impl Repository {
             .arg(&self.dir)
             .args(args)
             .output()
-            .map_err(|source| Error::Io { path: PathBuf::from("git"), source })?;
+            .map_err(|source| Error::Io {
+                path: PathBuf::from("git"),
+                source,
+            })?;
         if output.status.success() {
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
         } else {
             let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
             text.push_str(&String::from_utf8_lossy(&output.stdout));
-            Err(Error::Git { command: format!("git {}", args.join(" ")), output: text })
+            Err(Error::Git {
+                command: format!("git {}", args.join(" ")),
+                output: text,
+            })
         }
     }
 
     /// Paths with uncommitted changes anywhere in the repository (untracked files included).
     pub fn dirty_files(&self) -> Result<Vec<String>, Error> {
         let status = self.run(&["status", "--porcelain", "--untracked-files=normal"])?;
-        Ok(status.lines().map(|line| line.get(3..).unwrap_or(line).to_string()).collect())
+        Ok(status
+            .lines()
+            .map(|line| line.get(3..).unwrap_or(line).to_string())
+            .collect())
     }
 
     pub fn branch_exists(&self, branch: &str) -> Result<bool, Error> {
-        Ok(self.run(&["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")]).is_ok())
+        Ok(self
+            .run(&[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("refs/heads/{branch}"),
+            ])
+            .is_ok())
     }
 
     pub fn create_and_switch(&self, branch: &str) -> Result<(), Error> {

@@ -31,7 +31,11 @@ where
         Err(error) => {
             let code = if error.use_stderr() { 2 } else { 0 };
             let rendered = error.render().to_string();
-            let _ = if code == 0 { write!(stdout, "{rendered}") } else { write!(stderr, "{rendered}") };
+            let _ = if code == 0 {
+                write!(stdout, "{rendered}")
+            } else {
+                write!(stderr, "{rendered}")
+            };
             return code;
         }
     };

@@ -27,16 +27,28 @@ pub enum RouteStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileOperation {
-    Create { path: String, contents: String },
+    Create {
+        path: String,
+        contents: String,
+    },
     /// `edits` over `original`, the file as it was read.
-    Modify { path: String, original: String, edits: Vec<Edit> },
-    Delete { path: String, original: String },
+    Modify {
+        path: String,
+        original: String,
+        edits: Vec<Edit>,
+    },
+    Delete {
+        path: String,
+        original: String,
+    },
 }
 
 impl FileOperation {
     pub fn path(&self) -> &str {
         match self {
-            FileOperation::Create { path, .. } | FileOperation::Modify { path, .. } | FileOperation::Delete { path, .. } => path,
+            FileOperation::Create { path, .. }
+            | FileOperation::Modify { path, .. }
+            | FileOperation::Delete { path, .. } => path,
         }
     }
 
@@ -96,8 +108,14 @@ struct FileAnalysis {
 enum RouteAnalysis {
     /// Under pages/api but without a default export: a helper module, it stays.
     Helper,
-    Route { route: ApiRoute, outcome: Outcome },
-    BadPath { route_url: String, diagnostic: Diagnostic },
+    Route {
+        route: ApiRoute,
+        outcome: Outcome,
+    },
+    BadPath {
+        route_url: String,
+        diagnostic: Diagnostic,
+    },
 }
 
 fn stem(path: &str) -> &str {
@@ -106,7 +124,12 @@ fn stem(path: &str) -> &str {
 
 /// Builds the plan for a project.
 pub fn plan(project: &Project) -> Plan {
-    let candidate_of: HashMap<usize, usize> = project.candidates.iter().enumerate().map(|(i, c)| (c.file, i)).collect();
+    let candidate_of: HashMap<usize, usize> = project
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file, i))
+        .collect();
     let compat_stem = format!("{}/{}", project.lib_dir(), compat::MODULE_STEM);
     // Where each route module would go, by every stem an import can name it with
     // (`pages/api/items/index` and `pages/api/items`). A cheap look at the text tells routes
@@ -114,8 +137,13 @@ pub fn plan(project: &Project) -> Plan {
     let mut moves: HashMap<String, String> = HashMap::new();
     for candidate in &project.candidates {
         let text = &project.files[candidate.file].text;
-        let looks_like_route = text.contains("export default") || text.contains("as default") || text.contains("module.exports");
-        if let (true, Ok(route)) = (looks_like_route, api_route(&project.pages_dir, &candidate.relative, &candidate.suffix)) {
+        let looks_like_route = text.contains("export default")
+            || text.contains("as default")
+            || text.contains("module.exports");
+        if let (true, Ok(route)) = (
+            looks_like_route,
+            api_route(&project.pages_dir, &candidate.relative, &candidate.suffix),
+        ) {
             insert_moves(&mut moves, &route);
         }
     }
@@ -128,18 +156,42 @@ pub fn plan(project: &Project) -> Plan {
         .map(|(index, file)| {
             let parsed = match ParsedFile::parse(&file.path, &file.text) {
                 Ok(parsed) => parsed,
-                Err(error) => return FileAnalysis { references: Vec::new(), route: None, parse_error: Some(error) },
+                Err(error) => {
+                    return FileAnalysis {
+                        references: Vec::new(),
+                        route: None,
+                        parse_error: Some(error),
+                    }
+                }
             };
             let references = imports::module_references(&parsed);
-            let route = candidate_of.get(&index).map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves));
-            FileAnalysis { references, route, parse_error: None }
+            let route = candidate_of
+                .get(&index)
+                .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves));
+            FileAnalysis {
+                references,
+                route,
+                parse_error: None,
+            }
         })
         .collect();
 
-    let index: HashMap<&str, usize> = project.files.iter().enumerate().map(|(i, f)| (f.path.as_str(), i)).collect();
-    let mut diagnostics: Vec<Diagnostic> = project.warnings.iter().map(|w| Diagnostic::note("note/project", w.clone())).collect();
+    let index: HashMap<&str, usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = project
+        .warnings
+        .iter()
+        .map(|w| Diagnostic::note("note/project", w.clone()))
+        .collect();
     for (path, reason) in &project.unreadable {
-        diagnostics.push(Diagnostic::error("io/unreadable", format!("{path} could not be read: {reason}")));
+        diagnostics.push(Diagnostic::error(
+            "io/unreadable",
+            format!("{path} could not be read: {reason}"),
+        ));
     }
 
     // Routes, in file order.
@@ -163,22 +215,51 @@ pub fn plan(project: &Project) -> Plan {
         let (route, url, outcome) = match (&analysis.parse_error, &analysis.route) {
             (Some(error), _) => {
                 let c = &project.candidates[candidate];
-                let url = api_route(&project.pages_dir, &c.relative, &c.suffix).map(|r| r.url).unwrap_or_default();
+                let url = api_route(&project.pages_dir, &c.relative, &c.suffix)
+                    .map(|r| r.url)
+                    .unwrap_or_default();
                 (None, url, Outcome::Manual(vec![error.clone()]))
             }
-            (None, Some(RouteAnalysis::Route { route, outcome })) => (Some(route.clone()), route.url.clone(), outcome.clone()),
-            (None, Some(RouteAnalysis::BadPath { route_url, diagnostic })) => (None, route_url.clone(), Outcome::Manual(vec![diagnostic.clone()])),
+            (None, Some(RouteAnalysis::Route { route, outcome })) => {
+                (Some(route.clone()), route.url.clone(), outcome.clone())
+            }
+            (
+                None,
+                Some(RouteAnalysis::BadPath {
+                    route_url,
+                    diagnostic,
+                }),
+            ) => (
+                None,
+                route_url.clone(),
+                Outcome::Manual(vec![diagnostic.clone()]),
+            ),
             (None, Some(RouteAnalysis::Helper)) | (None, None) => continue,
         };
         route_of_file.insert(file_index, routes.len());
-        routes.push(Working { file: file_index, route, url, outcome, blockers: Vec::new(), type_importers: Vec::new() });
+        routes.push(Working {
+            file: file_index,
+            route,
+            url,
+            outcome,
+            blockers: Vec::new(),
+            type_importers: Vec::new(),
+        });
     }
 
     // Who imports a route: values block it (the import would break), types follow it.
     for (file_index, analysis) in analyses.iter().enumerate() {
         for reference in &analysis.references {
-            let Some(target) = project.resolve(&project.files[file_index].path, &reference.specifier, &index) else { continue };
-            let Some(&route_index) = route_of_file.get(&target) else { continue };
+            let Some(target) = project.resolve(
+                &project.files[file_index].path,
+                &reference.specifier,
+                &index,
+            ) else {
+                continue;
+            };
+            let Some(&route_index) = route_of_file.get(&target) else {
+                continue;
+            };
             if target == file_index {
                 continue;
             }
@@ -186,19 +267,26 @@ pub fn plan(project: &Project) -> Plan {
             let relative = imports::is_relative(&reference.specifier);
             let location = {
                 let text = &project.files[file_index].text;
-                let (line, column) = transforms::text::LineIndex::new(text).line_col(text, reference.range.start);
-                Location { path: project.files[file_index].path.clone(), line, column }
+                let (line, column) =
+                    transforms::text::LineIndex::new(text).line_col(text, reference.range.start);
+                Location {
+                    path: project.files[file_index].path.clone(),
+                    line,
+                    column,
+                }
             };
             if reference.type_only && (!importer_is_route || relative) {
                 if !importer_is_route {
-                    routes[route_index].type_importers.push((file_index, reference.clone()));
+                    routes[route_index]
+                        .type_importers
+                        .push((file_index, reference.clone()));
                 }
             } else {
                 let names = reference.names.join(", ");
                 routes[route_index].blockers.push(
                     Diagnostic::manual(
                         "manual/route-imported",
-                        format!("{} imports `{names}` from this route file, which route.ts may not export", location),
+                        format!("{} imports `{names}` from this route file, which route.ts may not export", location.path),
                     )
                     .with_help("move what is shared into a module outside pages/api, point the imports there, and run routeshift again")
                     .at(location),
@@ -225,7 +313,10 @@ pub fn plan(project: &Project) -> Plan {
             .iter()
             .copied()
             .filter(|&i| match &routes[i].outcome {
-                Outcome::Converted(c) => c.route_references.iter().any(|r| !final_moves.contains_key(r)),
+                Outcome::Converted(c) => c
+                    .route_references
+                    .iter()
+                    .any(|r| !final_moves.contains_key(r)),
                 _ => false,
             })
             .collect();
@@ -250,30 +341,52 @@ pub fn plan(project: &Project) -> Plan {
     let mut targets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &moving {
         if let Some(route) = &routes[i].route {
-            targets.entry(route.target_path.clone()).or_default().push(i);
+            targets
+                .entry(route.target_path.clone())
+                .or_default()
+                .push(i);
         }
     }
     let mut conflicts: HashMap<usize, Diagnostic> = HashMap::new();
     for (target, owners) in &targets {
-        let location = |i: usize| Location { path: project.files[routes[i].file].path.clone(), line: 1, column: 1 };
+        let location = |i: usize| Location {
+            path: project.files[routes[i].file].path.clone(),
+            line: 1,
+            column: 1,
+        };
         if owners.len() > 1 {
             for &i in owners {
                 conflicts.insert(
                     i,
-                    Diagnostic::error("error/path-conflict", format!("{} routes would all become {target}", owners.len()))
-                        .with_help("Next.js serves only one of them: remove the duplicate route first")
-                        .at(location(i)),
+                    Diagnostic::error(
+                        "error/path-conflict",
+                        format!("{} routes would all become {target}", owners.len()),
+                    )
+                    .with_help("Next.js serves only one of them: remove the duplicate route first")
+                    .at(location(i)),
                 );
             }
             continue;
         }
         let dir = imports::parent(target);
-        let existing = project.files.iter().find(|f| imports::parent(&f.path) == dir && (f.path == *target || is_route_or_page(&f.path)));
+        let existing = project.files.iter().find(|f| {
+            imports::parent(&f.path) == dir && (f.path == *target || is_route_or_page(&f.path))
+        });
         let on_disk = project.root.join(target).exists();
-        if let Some(existing) = existing.map(|f| f.path.clone()).or_else(|| on_disk.then(|| target.clone())) {
+        if let Some(existing) = existing
+            .map(|f| f.path.clone())
+            .or_else(|| on_disk.then(|| target.clone()))
+        {
             conflicts.insert(
                 owners[0],
-                Diagnostic::error("error/path-conflict", format!("{existing} already exists where the route handler would go ({target})"))
+                Diagnostic::error(
+                    "error/path-conflict",
+                    if existing == *target {
+                        format!("{target} already exists")
+                    } else {
+                        format!("{existing} already exists in {dir}, where the route handler {target} would go")
+                    },
+                )
                     .with_help("Next.js cannot serve both: merge them by hand, or remove one, then run routeshift again")
                     .at(location(owners[0])),
             );
@@ -281,23 +394,45 @@ pub fn plan(project: &Project) -> Plan {
     }
 
     // The compat module, written once for the routes that use it.
-    let compat_path = format!("{compat_stem}.{}", if project.typescript { "ts" } else { "js" });
+    let compat_path = format!(
+        "{compat_stem}.{}",
+        if project.typescript { "ts" } else { "js" }
+    );
     let compat_contents = compat::module_source(project.typescript).to_string();
     let compat_existing = std::fs::read_to_string(project.root.join(&compat_path)).ok();
-    let compat_conflict = compat_existing.as_ref().is_some_and(|existing| *existing != compat_contents);
+    let compat_conflict = compat_existing
+        .as_ref()
+        .is_some_and(|existing| *existing != compat_contents);
     let mut shared = Vec::new();
     let mut compat_index = None;
 
     let mut plans = Vec::new();
     for (i, route) in routes.into_iter().enumerate() {
         let source = project.files[route.file].path.clone();
-        let mut plan = RoutePlan { url: route.url.clone(), source: source.clone(), status: RouteStatus::Manual, methods: Vec::new(), diagnostics: Vec::new(), operations: Vec::new(), shared: Vec::new() };
+        let mut plan = RoutePlan {
+            url: route.url.clone(),
+            source: source.clone(),
+            status: RouteStatus::Manual,
+            methods: Vec::new(),
+            diagnostics: Vec::new(),
+            operations: Vec::new(),
+            shared: Vec::new(),
+        };
         match route.outcome {
             Outcome::Manual(problems) => {
-                plan.status = if problems.iter().any(|p| p.severity == transforms::Severity::Error) { RouteStatus::Error } else { RouteStatus::Manual };
+                plan.status = if problems
+                    .iter()
+                    .any(|p| p.severity == transforms::Severity::Error)
+                {
+                    RouteStatus::Error
+                } else {
+                    RouteStatus::Manual
+                };
                 plan.diagnostics = problems;
             }
-            Outcome::Converted(_) if !route.blockers.is_empty() => plan.diagnostics = route.blockers,
+            Outcome::Converted(_) if !route.blockers.is_empty() => {
+                plan.diagnostics = route.blockers
+            }
             Outcome::Converted(converted) => {
                 let Some(api) = route.route else { continue };
                 if let Some(conflict) = conflicts.remove(&i) {
@@ -316,23 +451,43 @@ pub fn plan(project: &Project) -> Plan {
                     plan.diagnostics = converted.notes.clone();
                     if !converted.compat.is_empty() {
                         let index = *compat_index.get_or_insert_with(|| {
-                            shared.push(SharedFile { path: compat_path.clone(), contents: compat_contents.clone(), up_to_date: compat_existing.is_some() });
+                            shared.push(SharedFile {
+                                path: compat_path.clone(),
+                                contents: compat_contents.clone(),
+                                up_to_date: compat_existing.is_some(),
+                            });
                             shared.len() - 1
                         });
                         plan.shared.push(index);
                     }
-                    plan.operations.push(FileOperation::Create { path: api.target_path.clone(), contents: converted.text });
-                    plan.operations.push(FileOperation::Delete { path: source.clone(), original: project.files[route.file].text.clone() });
+                    plan.operations.push(FileOperation::Create {
+                        path: api.target_path.clone(),
+                        contents: converted.text,
+                    });
+                    plan.operations.push(FileOperation::Delete {
+                        path: source.clone(),
+                        original: project.files[route.file].text.clone(),
+                    });
                     // Type-only importers follow the route to its new place.
                     let mut modified: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
                     for (importer, reference) in &route.type_importers {
-                        let from_dir = imports::parent(&project.files[*importer].path);
-                        let specifier = imports::relative_specifier(from_dir, stem(&api.target_path));
-                        modified.entry(*importer).or_default().push(Edit::replace(reference.range.clone(), specifier));
+                        let specifier = project.specifier(
+                            &project.files[*importer].path,
+                            stem(&api.target_path),
+                            &reference.specifier,
+                        );
+                        modified
+                            .entry(*importer)
+                            .or_default()
+                            .push(Edit::replace(reference.range.clone(), specifier));
                     }
                     for (importer, edits) in modified {
                         let file = &project.files[importer];
-                        plan.operations.push(FileOperation::Modify { path: file.path.clone(), original: file.text.clone(), edits });
+                        plan.operations.push(FileOperation::Modify {
+                            path: file.path.clone(),
+                            original: file.text.clone(),
+                            edits,
+                        });
                     }
                 }
             }
@@ -341,7 +496,11 @@ pub fn plan(project: &Project) -> Plan {
     }
     plans.sort_by(|a, b| a.source.cmp(&b.source));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
-    Plan { routes: plans, shared, diagnostics }
+    Plan {
+        routes: plans,
+        shared,
+        diagnostics,
+    }
 }
 
 fn is_route_or_page(path: &str) -> bool {
@@ -358,7 +517,13 @@ fn insert_moves(moves: &mut HashMap<String, String>, route: &ApiRoute) {
     }
 }
 
-fn analyze_route(project: &Project, candidate: usize, parsed: &ParsedFile, compat_stem: &str, moves: &HashMap<String, String>) -> RouteAnalysis {
+fn analyze_route(
+    project: &Project,
+    candidate: usize,
+    parsed: &ParsedFile,
+    compat_stem: &str,
+    moves: &HashMap<String, String>,
+) -> RouteAnalysis {
     let c = &project.candidates[candidate];
     if !route_handler::is_route_module(parsed) {
         return RouteAnalysis::Helper;
@@ -380,7 +545,19 @@ fn analyze_route(project: &Project, candidate: usize, parsed: &ParsedFile, compa
     }
 }
 
-fn convert(parsed: &ParsedFile, route: &ApiRoute, compat_stem: &str, moves: &HashMap<String, String>) -> Outcome {
+fn convert(
+    parsed: &ParsedFile,
+    route: &ApiRoute,
+    compat_stem: &str,
+    moves: &HashMap<String, String>,
+) -> Outcome {
     let moved_route = |stem: &str| -> Option<String> { moves.get(stem).cloned() };
-    route_handler::convert(parsed, &RouteContext { route, compat_module: compat_stem, moved_route: &moved_route })
+    route_handler::convert(
+        parsed,
+        &RouteContext {
+            route,
+            compat_module: compat_stem,
+            moved_route: &moved_route,
+        },
+    )
 }

@@ -14,8 +14,17 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
         if shared.up_to_date {
             continue;
         }
-        let users = plan.routes.iter().filter(|r| r.status == RouteStatus::Converted && r.shared.contains(&index)).count();
-        writeln!(out, "shared  {}  (used by {users} route{})", shared.path, plural(users))?;
+        let users = plan
+            .routes
+            .iter()
+            .filter(|r| r.status == RouteStatus::Converted && r.shared.contains(&index))
+            .count();
+        writeln!(
+            out,
+            "shared  {}  (used by {users} route{})",
+            shared.path,
+            plural(users)
+        )?;
         writeln!(out, "  create  {}", shared.path)?;
         writeln!(out)?;
         write_diff(out, "", &shared.contents, "/dev/null", &shared.path)?;
@@ -37,7 +46,12 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
 pub fn summary(plan: &Plan) -> String {
     let converted = plan.count(RouteStatus::Converted);
     let manual = plan.count(RouteStatus::Manual);
-    let errors = plan.count(RouteStatus::Error) + plan.diagnostics.iter().filter(|d| d.severity == transforms::Severity::Error).count();
+    let errors = plan.count(RouteStatus::Error)
+        + plan
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == transforms::Severity::Error)
+            .count();
     format!(
         "{} route{} converted, {manual} left for manual work, {errors} error{}",
         converted,
@@ -74,9 +88,17 @@ pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
     for operation in &route.operations {
         writeln!(out)?;
         match operation {
-            FileOperation::Create { path, contents } => write_diff(out, "", contents, "/dev/null", path)?,
-            FileOperation::Delete { path, original } => write_diff(out, original, "", path, "/dev/null")?,
-            FileOperation::Modify { path, original, edits } => {
+            FileOperation::Create { path, contents } => {
+                write_diff(out, "", contents, "/dev/null", path)?
+            }
+            FileOperation::Delete { path, original } => {
+                write_diff(out, original, "", path, "/dev/null")?
+            }
+            FileOperation::Modify {
+                path,
+                original,
+                edits,
+            } => {
                 let updated = apply(original, edits).unwrap_or_else(|_| original.clone());
                 write_diff(out, original, &updated, path, path)?
             }
@@ -85,8 +107,17 @@ pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-pub fn print_diagnostic(diagnostic: &Diagnostic, indent: &str, out: &mut dyn Write) -> io::Result<()> {
-    write!(out, "{indent}{}[{}]", diagnostic.severity.label(), diagnostic.code)?;
+pub fn print_diagnostic(
+    diagnostic: &Diagnostic,
+    indent: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write!(
+        out,
+        "{indent}{}[{}]",
+        diagnostic.severity.label(),
+        diagnostic.code
+    )?;
     if let Some(location) = &diagnostic.location {
         write!(out, " {location}")?;
     }
@@ -97,7 +128,19 @@ pub fn print_diagnostic(diagnostic: &Diagnostic, indent: &str, out: &mut dyn Wri
     Ok(())
 }
 
-fn write_diff(out: &mut dyn Write, old: &str, new: &str, old_name: &str, new_name: &str) -> io::Result<()> {
+fn write_diff(
+    out: &mut dyn Write,
+    old: &str,
+    new: &str,
+    old_name: &str,
+    new_name: &str,
+) -> io::Result<()> {
     let diff = TextDiff::from_lines(old, new);
-    write!(out, "{}", diff.unified_diff().context_radius(3).header(old_name, new_name))
+    write!(
+        out,
+        "{}",
+        diff.unified_diff()
+            .context_radius(3)
+            .header(old_name, new_name)
+    )
 }

@@ -9,7 +9,18 @@ use transforms::parse::ParsedFile;
 use crate::error::Error;
 
 /// Folders never walked into.
-const SKIPPED_DIRS: [&str; 10] = ["node_modules", ".next", "out", "dist", "build", "coverage", ".git", ".vercel", ".turbo", ".swc"];
+const SKIPPED_DIRS: [&str; 10] = [
+    "node_modules",
+    ".next",
+    "out",
+    "dist",
+    "build",
+    "coverage",
+    ".git",
+    ".vercel",
+    ".turbo",
+    ".swc",
+];
 const SOURCE_EXTENSIONS: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
 const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 
@@ -52,12 +63,17 @@ pub struct Project {
 impl Project {
     /// Loads a Next.js project: refuses folders without a pages folder or a `next` dependency.
     pub fn load(root: &Path) -> Result<Project, Error> {
-        let not_next = |reason: &str| Error::NotNextProject { dir: root.to_path_buf(), reason: reason.to_string() };
+        let not_next = |reason: &str| Error::NotNextProject {
+            dir: root.to_path_buf(),
+            reason: reason.to_string(),
+        };
         if !root.is_dir() {
             return Err(not_next("the folder does not exist"));
         }
         if !has_next_dependency(root) {
-            return Err(not_next("no package.json here or above lists `next` as a dependency"));
+            return Err(not_next(
+                "no package.json here or above lists `next` as a dependency",
+            ));
         }
         Self::scan(root).ok_or_else(|| not_next("it has no pages/ or src/pages/ folder"))
     }
@@ -76,14 +92,22 @@ impl Project {
         let page_extensions = read_page_extensions(root, &mut warnings);
         let mut files = Vec::new();
         let mut unreadable = Vec::new();
-        let walker = walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_entry(|entry| {
-            !(entry.depth() > 0 && entry.file_type().is_dir() && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
-        });
+        let walker = walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                !(entry.depth() > 0
+                    && entry.file_type().is_dir()
+                    && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+            });
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    let path = error.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    let path = error
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
                     unreadable.push((path, error.to_string()));
                     continue;
                 }
@@ -91,9 +115,17 @@ impl Project {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let Ok(relative) = entry.path().strip_prefix(root) else { continue };
-            let path = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else { continue };
+            let Ok(relative) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            let path = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else {
+                continue;
+            };
             if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
                 continue;
             }
@@ -111,12 +143,29 @@ impl Project {
             .enumerate()
             .filter_map(|(index, file)| {
                 let inside = file.path.strip_prefix(&api_prefix)?;
-                route_candidate(inside, &page_extensions).map(|(relative, suffix)| RouteCandidate { file: index, relative, suffix })
+                route_candidate(inside, &page_extensions).map(|(relative, suffix)| RouteCandidate {
+                    file: index,
+                    relative,
+                    suffix,
+                })
             })
             .collect();
-        let typescript = root.join("tsconfig.json").is_file();
+        let typescript = root.join("tsconfig.json").is_file()
+            || files
+                .iter()
+                .any(|f| f.path.ends_with(".ts") || f.path.ends_with(".tsx"));
         let aliases = read_aliases(root);
-        Some(Project { root: root.to_path_buf(), pages_dir: pages_dir.to_string(), page_extensions, files, candidates, typescript, aliases, unreadable, warnings })
+        Some(Project {
+            root: root.to_path_buf(),
+            pages_dir: pages_dir.to_string(),
+            page_extensions,
+            files,
+            candidates,
+            typescript,
+            aliases,
+            unreadable,
+            warnings,
+        })
     }
 
     /// The folder new shared modules go in: `lib` or `src/lib`, beside the pages folder.
@@ -128,9 +177,17 @@ impl Project {
     }
 
     /// The project file a module specifier in `from` names, if it is one of ours.
-    pub fn resolve(&self, from: &str, specifier: &str, index: &HashMap<&str, usize>) -> Option<usize> {
+    pub fn resolve(
+        &self,
+        from: &str,
+        specifier: &str,
+        index: &HashMap<&str, usize>,
+    ) -> Option<usize> {
         let bases: Vec<String> = if transforms::imports::is_relative(specifier) {
-            vec![transforms::imports::join(transforms::imports::parent(from), specifier)]
+            vec![transforms::imports::join(
+                transforms::imports::parent(from),
+                specifier,
+            )]
         } else {
             self.aliases
                 .iter()
@@ -142,7 +199,11 @@ impl Project {
                     } else {
                         return None;
                     };
-                    Some(targets.iter().map(move |t| transforms::imports::join("", &t.replace('*', rest))))
+                    Some(
+                        targets
+                            .iter()
+                            .map(move |t| transforms::imports::join("", &t.replace('*', rest))),
+                    )
                 })
                 .flatten()
                 .collect()
@@ -166,14 +227,46 @@ impl Project {
     }
 }
 
+impl Project {
+    /// How `from` should name `target` (a project path without extension): through the same
+    /// tsconfig alias as `original` when it used one (`@/app/api/x/route`), else relatively.
+    pub fn specifier(&self, from: &str, target: &str, original: &str) -> String {
+        if !transforms::imports::is_relative(original) {
+            for (prefix, targets) in &self.aliases {
+                let Some(alias_stem) = prefix.strip_suffix('*') else {
+                    continue;
+                };
+                if !original.starts_with(alias_stem) {
+                    continue;
+                }
+                for pattern in targets {
+                    let Some(dir) = pattern.strip_suffix('*') else {
+                        continue;
+                    };
+                    if let Some(rest) = target.strip_prefix(dir) {
+                        return format!("{alias_stem}{rest}");
+                    }
+                }
+            }
+        }
+        transforms::imports::relative_specifier(transforms::imports::parent(from), target)
+    }
+}
+
 /// `items/[id].ts` → (`items/[id]`, `ts`) when Next.js would serve it as an API route.
 fn route_candidate(inside: &str, page_extensions: &[String]) -> Option<(String, String)> {
     let name = inside.rsplit('/').next().unwrap_or(inside);
-    if inside.split('/').any(|segment| segment == "__tests__") || name.contains(".test.") || name.contains(".spec.") {
+    if inside.split('/').any(|segment| segment == "__tests__")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+    {
         return None;
     }
     // The longest matching page extension wins (`api.ts` before `ts`).
-    let suffix = page_extensions.iter().filter(|ext| name.ends_with(&format!(".{ext}"))).max_by_key(|ext| ext.len())?;
+    let suffix = page_extensions
+        .iter()
+        .filter(|ext| name.ends_with(&format!(".{ext}")))
+        .max_by_key(|ext| ext.len())?;
     let relative = &inside[..inside.len() - suffix.len() - 1];
     let stem = relative.rsplit('/').next().unwrap_or(relative);
     if stem == "_middleware" {
@@ -202,17 +295,33 @@ fn has_next_dependency(root: &Path) -> bool {
 
 /// `pageExtensions` from `next.config.*` when it is a literal array of strings.
 fn read_page_extensions(root: &Path, warnings: &mut Vec<String>) -> Vec<String> {
-    let defaults = || DEFAULT_PAGE_EXTENSIONS.iter().map(|s| s.to_string()).collect();
-    for name in ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs", "next.config.mts"] {
+    let defaults = || {
+        DEFAULT_PAGE_EXTENSIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    for name in [
+        "next.config.js",
+        "next.config.mjs",
+        "next.config.ts",
+        "next.config.cjs",
+        "next.config.mts",
+    ] {
         let path = root.join(name);
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if !text.contains("pageExtensions") {
             return defaults();
         }
         let file = match ParsedFile::parse(name, &text) {
             Ok(file) => file,
             Err(error) => {
-                warnings.push(format!("{name} does not parse ({}); using the default page extensions", error.message));
+                warnings.push(format!(
+                    "{name} does not parse ({}); using the default page extensions",
+                    error.message
+                ));
                 return defaults();
             }
         };
@@ -230,17 +339,34 @@ fn read_page_extensions(root: &Path, warnings: &mut Vec<String>) -> Vec<String> 
 /// `compilerOptions.paths` (relative to `baseUrl`) from tsconfig.json or jsconfig.json.
 fn read_aliases(root: &Path) -> Vec<(String, Vec<String>)> {
     for name in ["tsconfig.json", "jsconfig.json"] {
-        let Ok(text) = std::fs::read_to_string(root.join(name)) else { continue };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&strip_jsonc(&text)) else { continue };
+        let Ok(text) = std::fs::read_to_string(root.join(name)) else {
+            continue;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&strip_jsonc(&text)) else {
+            continue;
+        };
         let options = json.get("compilerOptions");
-        let base = options.and_then(|o| o.get("baseUrl")).and_then(|b| b.as_str()).unwrap_or(".");
-        let Some(paths) = options.and_then(|o| o.get("paths")).and_then(|p| p.as_object()) else { return Vec::new() };
+        let base = options
+            .and_then(|o| o.get("baseUrl"))
+            .and_then(|b| b.as_str())
+            .unwrap_or(".");
+        let Some(paths) = options
+            .and_then(|o| o.get("paths"))
+            .and_then(|p| p.as_object())
+        else {
+            return Vec::new();
+        };
         return paths
             .iter()
             .map(|(prefix, targets)| {
                 let targets = targets
                     .as_array()
-                    .map(|a| a.iter().filter_map(|t| t.as_str()).map(|t| transforms::imports::join(base, t)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str())
+                            .map(|t| transforms::imports::join(base, t))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 (prefix.clone(), targets)
             })
@@ -317,14 +443,26 @@ mod tests {
 
     #[test]
     fn route_candidates() {
-        let exts: Vec<String> = ["tsx", "ts", "jsx", "js"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(route_candidate("items/[id].ts", &exts), Some(("items/[id]".into(), "ts".into())));
+        let exts: Vec<String> = ["tsx", "ts", "jsx", "js"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            route_candidate("items/[id].ts", &exts),
+            Some(("items/[id]".into(), "ts".into()))
+        );
         assert_eq!(route_candidate("x.test.ts", &exts), None);
         assert_eq!(route_candidate("__tests__/x.ts", &exts), None);
         assert_eq!(route_candidate("_middleware.ts", &exts), None);
         assert_eq!(route_candidate("a.md", &exts), None);
-        let custom: Vec<String> = ["page.tsx", "api.ts"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(route_candidate("x.api.ts", &custom), Some(("x".into(), "api.ts".into())));
+        let custom: Vec<String> = ["page.tsx", "api.ts"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            route_candidate("x.api.ts", &custom),
+            Some(("x".into(), "api.ts".into()))
+        );
         assert_eq!(route_candidate("x.ts", &custom), None);
     }
 
@@ -334,5 +472,4 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&strip_jsonc(text)).unwrap();
         assert_eq!(json["a"], "//x");
     }
-
 }

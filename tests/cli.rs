@@ -9,7 +9,11 @@ fn run(args: &[&str]) -> (i32, String, String) {
     let mut argv = vec!["routeshift"];
     argv.extend_from_slice(args);
     let code = routeshift::main_with_args(argv, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
 }
 
 fn write(root: &Path, path: &str, text: &str) {
@@ -19,8 +23,17 @@ fn write(root: &Path, path: &str, text: &str) {
 }
 
 fn git(root: &Path, args: &[&str]) -> String {
-    let output = Command::new("git").arg("-C").arg(root).args(args).output().unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -31,11 +44,19 @@ const ITEM: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "package.json", "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n");
+    write(
+        root,
+        "package.json",
+        "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n",
+    );
     write(root, "tsconfig.json", "{}\n");
     write(root, "pages/api/hello.ts", HELLO);
     write(root, "pages/api/items/[id].ts", ITEM);
-    write(root, "pages/index.tsx", "export default function Home() { return null }\n");
+    write(
+        root,
+        "pages/index.tsx",
+        "export default function Home() { return null }\n",
+    );
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["config", "user.name", "Test"]);
     git(root, &["config", "user.email", "test@example.com"]);
@@ -51,14 +72,29 @@ fn dry_run_shows_diffs_and_writes_nothing() {
     let root = dir.path().to_str().unwrap();
     let (code, out, err) = run(&["migrate", "--dry-run", root]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("/api/hello  pages/api/hello.ts  → route handler (GET)"), "{out}");
-    assert!(out.contains("--- /dev/null\n+++ app/api/hello/route.ts"), "{out}");
-    assert!(out.contains("--- pages/api/hello.ts\n+++ /dev/null"), "{out}");
+    assert!(
+        out.contains("/api/hello  pages/api/hello.ts  → route handler (GET)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--- /dev/null\n+++ app/api/hello/route.ts"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--- pages/api/hello.ts\n+++ /dev/null"),
+        "{out}"
+    );
     assert!(out.contains("+export function GET(req: NextRequest) {\n+  return jsonResponse({ hello: 'world' }, { status: 200 })\n+}"), "{out}");
-    assert!(out.ends_with("2 routes converted, 0 left for manual work, 0 errors\n"), "{out}");
+    assert!(
+        out.ends_with("2 routes converted, 0 left for manual work, 0 errors\n"),
+        "{out}"
+    );
     assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
     assert!(!dir.path().join("app").exists());
-    assert_eq!(git(dir.path(), &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(
+        git(dir.path(), &["branch", "--show-current"]).trim(),
+        "main"
+    );
 }
 
 #[test]
@@ -67,7 +103,10 @@ fn apply_creates_a_branch_with_one_commit_per_route() {
     let root = dir.path().to_str().unwrap();
     let (code, out, err) = run(&["migrate", root]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert_eq!(git(dir.path(), &["branch", "--show-current"]).trim(), "routeshift/app-router");
+    assert_eq!(
+        git(dir.path(), &["branch", "--show-current"]).trim(),
+        "routeshift/app-router"
+    );
     let log = git(dir.path(), &["log", "--format=%s", "main..HEAD"]);
     let subjects: Vec<&str> = log.lines().rev().collect();
     assert_eq!(
@@ -80,10 +119,16 @@ fn apply_creates_a_branch_with_one_commit_per_route() {
     );
     assert!(dir.path().join("app/api/hello/route.ts").is_file());
     assert!(dir.path().join("app/api/items/[id]/route.ts").is_file());
-    assert!(!dir.path().join("pages/api").exists(), "emptied folders are removed");
+    assert!(
+        !dir.path().join("pages/api").exists(),
+        "emptied folders are removed"
+    );
     // Each commit holds exactly its route's files.
     let files = git(dir.path(), &["show", "--name-status", "--format=", "HEAD"]);
-    assert_eq!(files, "A\tapp/api/items/[id]/route.ts\nD\tpages/api/items/[id].ts\n");
+    assert_eq!(
+        files,
+        "A\tapp/api/items/[id]/route.ts\nD\tpages/api/items/[id].ts\n"
+    );
     assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
 }
 
@@ -97,21 +142,34 @@ fn custom_branch_name_and_existing_branch() {
     assert!(err.contains("the branch `taken` already exists"), "{err}");
     let (code, _, err) = run(&["migrate", "--branch", "move-api", root]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(git(dir.path(), &["branch", "--show-current"]).trim(), "move-api");
+    assert_eq!(
+        git(dir.path(), &["branch", "--show-current"]).trim(),
+        "move-api"
+    );
 }
 
 #[test]
 fn dirty_tree_is_refused() {
     let dir = project();
     let root = dir.path().to_str().unwrap();
-    write(dir.path(), "pages/api/hello.ts", &format!("{HELLO}// edited\n"));
+    write(
+        dir.path(),
+        "pages/api/hello.ts",
+        &format!("{HELLO}// edited\n"),
+    );
     let (code, out, err) = run(&["migrate", root]);
     assert_eq!(code, 2);
-    assert!(err.contains("uncommitted changes (pages/api/hello.ts)"), "{err}");
+    assert!(
+        err.contains("uncommitted changes (pages/api/hello.ts)"),
+        "{err}"
+    );
     assert!(err.contains("--allow-dirty"), "{err}");
     assert!(out.is_empty());
     assert!(!dir.path().join("app").exists());
-    assert_eq!(git(dir.path(), &["branch", "--show-current"]).trim(), "main");
+    assert_eq!(
+        git(dir.path(), &["branch", "--show-current"]).trim(),
+        "main"
+    );
     let (code, _, err) = run(&["migrate", "--allow-dirty", root]);
     assert_eq!(code, 0, "{err}");
 }
@@ -119,49 +177,88 @@ fn dirty_tree_is_refused() {
 #[test]
 fn non_next_folder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "package.json", "{ \"dependencies\": { \"react\": \"19.0.0\" } }\n");
+    write(
+        dir.path(),
+        "package.json",
+        "{ \"dependencies\": { \"react\": \"19.0.0\" } }\n",
+    );
     write(dir.path(), "pages/api/x.ts", HELLO);
     let (code, _, err) = run(&["migrate", "--dry-run", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("is not a Next.js project: no package.json here or above lists `next`"), "{err}");
+    assert!(
+        err.contains("is not a Next.js project: no package.json here or above lists `next`"),
+        "{err}"
+    );
     let empty = tempfile::tempdir().unwrap();
-    write(empty.path(), "package.json", "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n");
+    write(
+        empty.path(),
+        "package.json",
+        "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n",
+    );
     let (code, _, err) = run(&["migrate", "--dry-run", empty.path().to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("it has no pages/ or src/pages/ folder"), "{err}");
+    assert!(
+        err.contains("it has no pages/ or src/pages/ folder"),
+        "{err}"
+    );
 }
 
 #[test]
 fn outside_git_needs_no_branch() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "package.json", "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n");
+    write(
+        dir.path(),
+        "package.json",
+        "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n",
+    );
     write(dir.path(), "pages/api/hello.ts", HELLO);
     let root = dir.path().to_str().unwrap();
     let (code, _, err) = run(&["migrate", root]);
     assert_eq!(code, 2);
-    assert!(err.contains("is not inside a git repository") && err.contains("--no-branch"), "{err}");
+    assert!(
+        err.contains("is not inside a git repository") && err.contains("--no-branch"),
+        "{err}"
+    );
     assert!(dir.path().join("pages/api/hello.ts").exists());
     let (code, out, err) = run(&["migrate", "--no-branch", root]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("applied 1 route to the working tree"), "{out}");
-    assert!(dir.path().join("app/api/hello/route.js").is_file() || dir.path().join("app/api/hello/route.ts").is_file());
+    assert!(
+        dir.path().join("app/api/hello/route.js").is_file()
+            || dir.path().join("app/api/hello/route.ts").is_file()
+    );
     assert!(!dir.path().join("pages/api/hello.ts").exists());
 }
 
 #[test]
 fn unparsable_file_is_reported_while_the_rest_migrate() {
     let dir = project();
-    write(dir.path(), "pages/api/broken.ts", "export default function handler(req, res) {\n  res.status(200).json({ ok: true }\n}\n");
+    write(
+        dir.path(),
+        "pages/api/broken.ts",
+        "export default function handler(req, res) {\n  res.status(200).json({ ok: true }\n}\n",
+    );
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "broken"]);
     let root = dir.path().to_str().unwrap();
     let (code, out, _) = run(&["migrate", root]);
     assert_eq!(code, 1, "an error in one file is reported in the exit code");
-    assert!(out.contains("error[parse/syntax-error] pages/api/broken.ts:3:1"), "{out}");
-    assert!(out.contains("2 routes converted, 0 left for manual work, 1 error"), "{out}");
+    assert!(
+        out.contains("error[parse/syntax-error] pages/api/broken.ts:3:1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 routes converted, 0 left for manual work, 1 error"),
+        "{out}"
+    );
     assert!(dir.path().join("pages/api/broken.ts").exists());
     assert!(dir.path().join("app/api/hello/route.ts").is_file());
-    assert_eq!(git(dir.path(), &["log", "--format=%s", "main..HEAD"]).lines().count(), 3);
+    assert_eq!(
+        git(dir.path(), &["log", "--format=%s", "main..HEAD"])
+            .lines()
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -171,5 +268,8 @@ fn running_twice_plans_nothing_the_second_time() {
     assert_eq!(run(&["migrate", root]).0, 0);
     let (code, out, err) = run(&["migrate", "--dry-run", root]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "0 routes converted, 0 left for manual work, 0 errors\n");
+    assert_eq!(
+        out,
+        "0 routes converted, 0 left for manual work, 0 errors\n"
+    );
 }

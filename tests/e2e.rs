@@ -63,7 +63,9 @@ fn migrated_app_answers_like_the_original() {
 #[test]
 #[ignore = "checks the harness, not routeshift; run with --ignored"]
 fn hand_migrated_app_answers_like_the_original() {
-    run_end_to_end(Migration::HandWritten(repo_root().join("tests/e2e/hand-migrated")));
+    run_end_to_end(Migration::HandWritten(
+        repo_root().join("tests/e2e/hand-migrated"),
+    ));
 }
 
 fn run_end_to_end(migration: Migration) {
@@ -77,7 +79,9 @@ fn run_end_to_end(migration: Migration) {
     fs::create_dir_all(&logs).unwrap();
 
     let fixture = repo_root().join("fixtures/demo-app");
-    step("npm dependencies", || install_dependencies(&fixture, &work, &logs));
+    step("npm dependencies", || {
+        install_dependencies(&fixture, &work, &logs)
+    });
 
     let original = work.join("original");
     let migrated = work.join("migrated");
@@ -92,25 +96,47 @@ fn run_end_to_end(migration: Migration) {
 
     let next_bin = work.join("node_modules/next/dist/bin/next");
     // One after the other: the machines this runs on have few cores.
-    step("next build original", || next_build(&next_bin, &original, &logs.join("build-original.log")));
-    step("next build migrated", || next_build(&next_bin, &migrated, &logs.join("build-migrated.log")));
+    step("next build original", || {
+        next_build(&next_bin, &original, &logs.join("build-original.log"))
+    });
+    step("next build migrated", || {
+        next_build(&next_bin, &migrated, &logs.join("build-migrated.log"))
+    });
 
     let (original_port, migrated_port) = two_free_ports();
     let original_server = step("next start original", || {
-        NextServer::start(&next_bin, &original, original_port, &logs.join("start-original.log"))
+        NextServer::start(
+            &next_bin,
+            &original,
+            original_port,
+            &logs.join("start-original.log"),
+        )
     });
     let migrated_server = step("next start migrated", || {
-        NextServer::start(&next_bin, &migrated, migrated_port, &logs.join("start-migrated.log"))
+        NextServer::start(
+            &next_bin,
+            &migrated,
+            migrated_port,
+            &logs.join("start-migrated.log"),
+        )
     });
 
     let report = step("compare responses", || {
-        compare_responses(&original_server, &migrated_server, &logs.join("compare.log"))
+        compare_responses(
+            &original_server,
+            &migrated_server,
+            &logs.join("compare.log"),
+        )
     });
     println!("{}", report.output);
     drop(migrated_server);
     drop(original_server);
     // The full listing is on stdout; the failure message keeps only the differences.
-    let differences: Vec<&str> = report.output.lines().filter(|line| !line.starts_with("ok ")).collect();
+    let differences: Vec<&str> = report
+        .output
+        .lines()
+        .filter(|line| !line.starts_with("ok "))
+        .collect();
     assert!(
         report.status.success(),
         "the migrated app answered differently from the original ({}); \
@@ -141,7 +167,10 @@ fn step<T>(name: &str, f: impl FnOnce() -> T) -> T {
 // Node.js and npm
 
 fn require_node_and_npm() {
-    let node = Command::new("node").arg("--version").stdin(Stdio::null()).output();
+    let node = Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output();
     let version = match node {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
         Ok(out) => panic!("`node --version` failed ({}); {INSTALL_NODE_HINT}", out.status),
@@ -156,11 +185,19 @@ fn require_node_and_npm() {
         Some(major) if major >= MIN_NODE_MAJOR => {}
         _ => panic!("Node.js {version} is too old for the end-to-end test (Next.js 15 and the compare script need 20+); {INSTALL_NODE_HINT}"),
     }
-    let npm = Command::new("npm").arg("--version").stdin(Stdio::null()).output();
+    let npm = Command::new("npm")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output();
     match npm {
         Ok(out) if out.status.success() => {}
-        Ok(out) => panic!("`npm --version` failed ({}); {INSTALL_NODE_HINT}", out.status),
-        Err(err) => panic!("npm is needed for the end-to-end test but cannot be run ({err}); {INSTALL_NODE_HINT}"),
+        Ok(out) => panic!(
+            "`npm --version` failed ({}); {INSTALL_NODE_HINT}",
+            out.status
+        ),
+        Err(err) => panic!(
+            "npm is needed for the end-to-end test but cannot be run ({err}); {INSTALL_NODE_HINT}"
+        ),
     }
 }
 
@@ -170,10 +207,15 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
     let manifest = fs::read(fixture.join("package.json")).unwrap();
     let lock = fs::read(fixture.join("package-lock.json"))
         .expect("fixtures/demo-app/package-lock.json is missing; create it with `npm install --package-lock-only`");
-    let stamp = format!("{:016x}", fnv1a64(&[manifest.as_slice(), b"\0", lock.as_slice()].concat()));
+    let stamp = format!(
+        "{:016x}",
+        fnv1a64(&[manifest.as_slice(), b"\0", lock.as_slice()].concat())
+    );
     let stamp_path = work.join("node_modules/.routeshift-e2e-stamp");
     let next_manifest = work.join("node_modules/next/package.json");
-    if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) && next_manifest.exists() {
+    if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
+        && next_manifest.exists()
+    {
         eprintln!("[e2e] node_modules is up to date with the fixture's lock file");
         return;
     }
@@ -189,14 +231,25 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
         // lists a native SWC package for every platform. When the registry does not carry all of
         // them for this `next` version, no lock can list them, and only `npm install` (which
         // still installs the locked versions) works.
-        let lock_incomplete = output.contains("can only install packages when your package.json and package-lock.json")
+        let lock_incomplete = output
+            .contains("can only install packages when your package.json and package-lock.json")
             && output.contains("Missing: @next/swc-");
-        assert!(lock_incomplete, "`npm ci` failed in {} ({status}):\n{output}", work.display());
+        assert!(
+            lock_incomplete,
+            "`npm ci` failed in {} ({status}):\n{output}",
+            work.display()
+        );
         eprintln!("[e2e] `npm ci` refused the lock file (it lacks SWC builds for other platforms); using `npm install`");
         let mut install = Command::new("npm");
-        install.args(["install", "--no-audit", "--no-fund", "--no-save"]).current_dir(work);
+        install
+            .args(["install", "--no-audit", "--no-fund", "--no-save"])
+            .current_dir(work);
         let (status, output) = run_logged(install, &log, NPM_INSTALL_TIMEOUT);
-        assert!(status.success(), "`npm install` failed in {} ({status}):\n{output}", work.display());
+        assert!(
+            status.success(),
+            "`npm install` failed in {} ({status}):\n{output}",
+            work.display()
+        );
     }
 
     let wanted = json_string_field(&String::from_utf8_lossy(&manifest), "next")
@@ -205,21 +258,30 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
         .ok()
         .and_then(|text| json_string_field(&text, "version"))
         .unwrap_or_else(|| panic!("npm finished but {} is missing", next_manifest.display()));
-    assert_eq!(installed, wanted, "npm installed next {installed}, the fixture asks for {wanted}");
+    assert_eq!(
+        installed, wanted,
+        "npm installed next {installed}, the fixture asks for {wanted}"
+    );
     fs::write(&stamp_path, &stamp).unwrap();
 }
 
 /// 64-bit FNV-1a: a stable content hash without extra crates (`DefaultHasher` may change
 /// between Rust releases).
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The first `"<key>": "<value>"` in a JSON text. Enough for the two package.json fields read here.
 fn json_string_field(json: &str, key: &str) -> Option<String> {
     let needle = format!("\"{key}\"");
     let rest = &json[json.find(&needle)? + needle.len()..];
-    let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let rest = rest
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
     Some(rest[..rest.find('"')?].to_string())
 }
 
@@ -229,9 +291,12 @@ fn json_string_field(json: &str, key: &str) -> Option<String> {
 /// A fresh copy of the fixture app, without anything installed or built.
 fn copy_app(fixture: &Path, dest: &Path) {
     if dest.exists() {
-        fs::remove_dir_all(dest).unwrap_or_else(|e| panic!("cannot remove {}: {e}", dest.display()));
+        fs::remove_dir_all(dest)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", dest.display()));
     }
-    copy_tree(fixture, dest, &|name| !matches!(name, "node_modules" | ".next" | "package-lock.json"));
+    copy_tree(fixture, dest, &|name| {
+        !matches!(name, "node_modules" | ".next" | "package-lock.json")
+    });
 }
 
 fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) {
@@ -254,14 +319,21 @@ fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&str) -> bool) {
 
 fn run_routeshift(work: &Path, app: &Path, logs: &Path) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_routeshift"));
-    cmd.arg("migrate").arg("--no-branch").arg(app).current_dir(work);
+    cmd.arg("migrate")
+        .arg("--no-branch")
+        .arg(app)
+        .current_dir(work);
     // The work folder sits inside this repository's (ignored) target folder. Keep git from
     // finding the repository above it, so the tool sees a plain folder, as in a fresh checkout
     // of someone else's project, and never touches this repository.
     cmd.env("GIT_CEILING_DIRECTORIES", work);
     let (status, output) = run_logged(cmd, &logs.join("migrate.log"), MIGRATE_TIMEOUT);
     println!("routeshift migrate output:\n{output}");
-    assert!(status.success(), "`routeshift migrate --no-branch {}` failed ({status}):\n{output}", app.display());
+    assert!(
+        status.success(),
+        "`routeshift migrate --no-branch {}` failed ({status}):\n{output}",
+        app.display()
+    );
 }
 
 fn apply_hand_migration(source: &Path, app: &Path) {
@@ -276,7 +348,11 @@ fn assert_routes_moved(fixture: &Path, migrated: &Path) {
     let pages_api = fixture.join("pages/api");
     let mut routes = Vec::new();
     collect_files(&pages_api, &mut routes);
-    assert!(!routes.is_empty(), "the fixture has no API routes under {}", pages_api.display());
+    assert!(
+        !routes.is_empty(),
+        "the fixture has no API routes under {}",
+        pages_api.display()
+    );
 
     let mut problems = Vec::new();
     for route in &routes {
@@ -287,7 +363,11 @@ fn assert_routes_moved(fixture: &Path, migrated: &Path) {
         }
         let candidates = route_handler_candidates(relative);
         if !candidates.iter().any(|c| migrated.join(c).is_file()) {
-            problems.push(format!("pages/api/{} has no route handler; looked for {}", relative.display(), candidates.join(", ")));
+            problems.push(format!(
+                "pages/api/{} has no route handler; looked for {}",
+                relative.display(),
+                candidates.join(", ")
+            ));
         }
     }
     let mut files = Vec::new();
@@ -310,9 +390,16 @@ fn assert_routes_moved(fixture: &Path, migrated: &Path) {
 /// `app/api/items/route.ts`, `_private.ts` → `app/api/%5Fprivate/route.ts` (a folder starting with
 /// `_` is private in the App Router; `%5F` is the documented escape).
 fn route_handler_candidates(relative: &Path) -> Vec<String> {
-    let mut segments: Vec<String> = relative.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+    let mut segments: Vec<String> = relative
+        .iter()
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
     let file = segments.pop().unwrap();
-    let stem = Path::new(&file).file_stem().unwrap().to_string_lossy().into_owned();
+    let stem = Path::new(&file)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     if stem != "index" {
         segments.push(stem);
     }
@@ -340,7 +427,9 @@ fn route_handler_candidates(relative: &Path) -> Vec<String> {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.map(Result::unwrap).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -368,7 +457,11 @@ fn next_build(next_bin: &Path, app: &Path, log: &Path) {
     let mut cmd = next_command(next_bin, app);
     cmd.arg("build");
     let (status, output) = run_logged(cmd, log, BUILD_TIMEOUT);
-    assert!(status.success(), "`next build` failed in {} ({status}):\n{output}", app.display());
+    assert!(
+        status.success(),
+        "`next build` failed in {} ({status}):\n{output}",
+        app.display()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,7 +478,10 @@ impl NextServer {
         let mut cmd = next_command(next_bin, app);
         cmd.args(["start", "-p", &port.to_string(), "-H", "127.0.0.1"]);
         let child = spawn_logged(cmd, log);
-        let mut server = NextServer { child, base_url: format!("http://127.0.0.1:{port}") };
+        let mut server = NextServer {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+        };
         server.wait_until_ready(port, log);
         server
     }
@@ -395,7 +491,10 @@ impl NextServer {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("`next start` exited ({status}) before answering on port {port}:\n{}", read_log(log));
+                panic!(
+                    "`next start` exited ({status}) before answering on port {port}:\n{}",
+                    read_log(log)
+                );
             }
             if answers_http(addr) {
                 return;
@@ -418,10 +517,13 @@ impl Drop for NextServer {
 
 /// Whether something on `addr` answers a plain HTTP request with an HTTP status line.
 fn answers_http(addr: SocketAddr) -> bool {
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else { return false };
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return false;
+    };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /api/__e2e_ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET /api/__e2e_ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }
@@ -433,7 +535,10 @@ fn answers_http(addr: SocketAddr) -> bool {
 fn two_free_ports() -> (u16, u16) {
     let a = TcpListener::bind("127.0.0.1:0").unwrap();
     let b = TcpListener::bind("127.0.0.1:0").unwrap();
-    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
+    (
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    )
 }
 
 struct CompareReport {
@@ -463,7 +568,8 @@ fn spawn_logged(mut cmd: Command, log: &Path) -> Child {
     let out = File::create(log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
     let err = out.try_clone().unwrap();
     cmd.stdin(Stdio::null()).stdout(out).stderr(err);
-    cmd.spawn().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+    cmd.spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 /// Runs `cmd` to completion (see [`spawn_logged`]), killing it after `timeout`. Returns the exit
@@ -479,7 +585,10 @@ fn run_logged(cmd: Command, log: &Path, timeout: Duration) -> (ExitStatus, Strin
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{description} did not finish within {timeout:?}; output so far:\n{}", read_log(log));
+            panic!(
+                "{description} did not finish within {timeout:?}; output so far:\n{}",
+                read_log(log)
+            );
         }
         thread::sleep(Duration::from_millis(100));
     }
@@ -487,7 +596,9 @@ fn run_logged(cmd: Command, log: &Path, timeout: Duration) -> (ExitStatus, Strin
 
 /// A log's text without terminal colour codes (Next colours its code frames even with `NO_COLOR`).
 fn read_log(log: &Path) -> String {
-    let text = fs::read(log).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let text = fs::read(log)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     strip_ansi(&text)
 }
 
@@ -539,7 +650,11 @@ impl WorkLock {
                 }
                 Err(e) => panic!("cannot create {}: {e}", dir.display()),
             }
-            assert!(Instant::now() < deadline, "{} is still held after {LOCK_TIMEOUT:?}", dir.display());
+            assert!(
+                Instant::now() < deadline,
+                "{} is still held after {LOCK_TIMEOUT:?}",
+                dir.display()
+            );
             if !told {
                 eprintln!("[e2e] waiting for another run that holds {}", dir.display());
                 told = true;

@@ -50,18 +50,31 @@ fn render(plan: &Plan) -> String {
             match operation {
                 FileOperation::Create { path, contents } => {
                     if let Some((source, original)) = original {
-                        let diff = similar::TextDiff::from_lines(original.as_str(), contents.as_str());
-                        out.extend(format!("\n{}", diff.unified_diff().context_radius(2).header(source, path)).into_bytes());
+                        let diff =
+                            similar::TextDiff::from_lines(original.as_str(), contents.as_str());
+                        out.extend(
+                            format!(
+                                "\n{}",
+                                diff.unified_diff().context_radius(2).header(source, path)
+                            )
+                            .into_bytes(),
+                        );
                     }
                     out.extend(format!("\n=== {path}\n{}", visible(contents)).into_bytes());
                     if !contents.ends_with('\n') {
                         out.push(b'\n');
                     }
                 }
-                FileOperation::Modify { path, original, edits } => {
+                FileOperation::Modify {
+                    path,
+                    original,
+                    edits,
+                } => {
                     let updated = transforms::edit::apply(original, edits).unwrap();
                     let diff = similar::TextDiff::from_lines(original.as_str(), updated.as_str());
-                    out.extend(format!("\n{}", diff.unified_diff().header(path, path)).into_bytes());
+                    out.extend(
+                        format!("\n{}", diff.unified_diff().header(path, path)).into_bytes(),
+                    );
                 }
                 FileOperation::Delete { .. } => {}
             }
@@ -77,24 +90,80 @@ fn render(plan: &Plan) -> String {
 
 /// Carriage returns, tabs and a BOM made visible, so a snapshot shows that they were kept.
 fn visible(text: &str) -> String {
-    text.replace('\u{feff}', "<BOM>").replace("\r\n", "␍\n").replace('\t', "→   ")
+    text.replace('\u{feff}', "<BOM>")
+        .replace("\r\n", "␍\n")
+        .replace('\t', "→   ")
 }
 
 /// Lines that a conversion is expected to rewrite; every other line must survive verbatim.
 fn may_change(line: &str) -> bool {
     const TOKENS: [&str; 29] = [
-        "req", "res", "request", "response", "NextApi", "export default", "config", "import", "from '", "from \"", "case ",
-        "default:", "break", "switch", "else", "method", "bodyParser", "maxDuration", "runtime", "api:", "sizeLimit",
-        "externalResolver", "handler", "export {", "buffer(", "../", "./", "module.exports", "async",
+        "req",
+        "res",
+        "request",
+        "response",
+        "NextApi",
+        "export default",
+        "config",
+        "import",
+        "from '",
+        "from \"",
+        "case ",
+        "default:",
+        "break",
+        "switch",
+        "else",
+        "method",
+        "bodyParser",
+        "maxDuration",
+        "runtime",
+        "api:",
+        "sizeLimit",
+        "externalResolver",
+        "handler",
+        "export {",
+        "buffer(",
+        "../",
+        "./",
+        "module.exports",
+        "async",
     ];
     let trimmed = line.trim();
-    trimmed.is_empty() || trimmed.chars().all(|c| "{}()[];,".contains(c)) || TOKENS.iter().any(|t| trimmed.contains(t))
+    // A bare `return`/`break` after a response goes with it.
+    let exit = ["return", "break"]
+        .iter()
+        .any(|k| trimmed.trim_end_matches(';') == *k || trimmed.starts_with(&format!("{k} //")));
+    let chained = [
+        ".status(",
+        ".json(",
+        ".send(",
+        ".end(",
+        ".redirect(",
+        ".setHeader(",
+    ]
+    .iter()
+    .any(|c| trimmed.replace(' ', "").starts_with(c));
+    let template_end = trimmed.starts_with('`');
+    exit || chained
+        || template_end
+        || trimmed.starts_with('}')
+        || trimmed.is_empty()
+        || trimmed.chars().all(|c| "{}()[];,".contains(c))
+        || TOKENS.iter().any(|t| trimmed.contains(t))
 }
 
 fn check_outputs(case: &str, project: &Project, plan: &Plan) -> Vec<String> {
     let mut failures = Vec::new();
-    for route in plan.routes.iter().filter(|r| r.status == RouteStatus::Converted) {
-        let source = project.files.iter().find(|f| f.path == route.source).expect("source file");
+    for route in plan
+        .routes
+        .iter()
+        .filter(|r| r.status == RouteStatus::Converted)
+    {
+        let source = project
+            .files
+            .iter()
+            .find(|f| f.path == route.source)
+            .expect("source file");
         let Some(FileOperation::Create { path, contents }) = route.operations.first() else {
             failures.push(format!("{case}: {} has no created file first", route.url));
             continue;
@@ -103,22 +172,32 @@ fn check_outputs(case: &str, project: &Project, plan: &Plan) -> Vec<String> {
             failures.push(format!("{case}: {path} does not parse: {error}"));
         }
         if source.text.contains("\r\n") && contents.replace("\r\n", "").contains('\n') {
-            failures.push(format!("{case}: {path} mixes line endings although the source uses CRLF"));
+            failures.push(format!(
+                "{case}: {path} mixes line endings although the source uses CRLF"
+            ));
         }
         if source.text.starts_with('\u{feff}') != contents.starts_with('\u{feff}') {
             failures.push(format!("{case}: {path} lost or gained the byte-order mark"));
         }
-        let parsed = ParsedFile::parse(&source.path, &source.text).expect("a converted source parses");
+        let parsed =
+            ParsedFile::parse(&source.path, &source.text).expect("a converted source parses");
         let (leading, trailing) = parsed.comments.borrow_all();
         for comment in leading.values().chain(trailing.values()).flatten() {
             if !contents.contains(&*comment.text) {
-                failures.push(format!("{case}: the comment `{}` is lost in {path}", comment.text.trim()));
+                failures.push(format!(
+                    "{case}: the comment `{}` is lost in {path}",
+                    comment.text.trim()
+                ));
             }
         }
         let output_lines: Vec<&str> = contents.lines().map(str::trim).collect();
         for line in source.text.lines().filter(|l| !may_change(l)) {
             if !output_lines.contains(&line.trim()) {
-                failures.push(format!("{case}: the line `{}` of {} is not in {path}", line.trim(), source.path));
+                failures.push(format!(
+                    "{case}: the line `{}` of {} is not in {path}",
+                    line.trim(),
+                    source.path
+                ));
             }
         }
     }
@@ -142,7 +221,16 @@ fn snapshot_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -167,7 +255,9 @@ fn check_second_run(case: &str, dir: &Path, plan: &Plan) -> Vec<String> {
         .collect();
     for (path, bytes) in &before {
         if !touched.contains(&path.as_str()) && after.get(path) != Some(bytes) {
-            failures.push(format!("{case}: {path} changed although no operation touches it"));
+            failures.push(format!(
+                "{case}: {path} changed although no operation touches it"
+            ));
         }
     }
     let Some(project) = Project::scan(temp.path()) else {
@@ -180,7 +270,9 @@ fn check_second_run(case: &str, dir: &Path, plan: &Plan) -> Vec<String> {
         }
     }
     if second.shared.iter().any(|s| !s.up_to_date) {
-        failures.push(format!("{case}: the second run writes the compat module again"));
+        failures.push(format!(
+            "{case}: the second run writes the compat module again"
+        ));
     }
     failures
 }
@@ -189,7 +281,11 @@ fn check_second_run(case: &str, dir: &Path, plan: &Plan) -> Vec<String> {
 fn route_handler_fixtures() {
     let mut failures = Vec::new();
     let cases = cases();
-    assert!(cases.len() >= 50, "expected at least 50 fixture cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 50,
+        "expected at least 50 fixture cases, found {}",
+        cases.len()
+    );
     for dir in cases {
         let case = dir.file_name().unwrap().to_string_lossy().to_string();
         let project = Project::scan(&dir).unwrap_or_else(|| panic!("{case}: no pages folder"));
@@ -206,5 +302,10 @@ fn route_handler_fixtures() {
             failures.push(format!("{case}: snapshot differs"));
         }
     }
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -281,7 +281,10 @@ mod tests {
                 CompatFn::RedirectResponse,
                 CompatFn::SetHeader,
             ] {
-                assert!(source.contains(&format!("export function {}(", f.name())) || source.contains(&format!("export async function {}(", f.name())));
+                assert!(
+                    source.contains(&format!("export function {}(", f.name()))
+                        || source.contains(&format!("export async function {}(", f.name()))
+                );
             }
         }
     }

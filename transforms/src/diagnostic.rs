@@ -50,7 +50,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(severity: Severity, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic { code: code.into(), severity, message: message.into(), help: None, location: None }
+        Diagnostic {
+            code: code.into(),
+            severity,
+            message: message.into(),
+            help: None,
+            location: None,
+        }
     }
 
     pub fn note(code: impl Into<String>, message: impl Into<String>) -> Self {

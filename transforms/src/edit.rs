@@ -11,15 +11,24 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: Range<usize>, replacement: impl Into<String>) -> Self {
-        Edit { range, replacement: replacement.into() }
+        Edit {
+            range,
+            replacement: replacement.into(),
+        }
     }
 
     pub fn insert(at: usize, text: impl Into<String>) -> Self {
-        Edit { range: at..at, replacement: text.into() }
+        Edit {
+            range: at..at,
+            replacement: text.into(),
+        }
     }
 
     pub fn delete(range: Range<usize>) -> Self {
-        Edit { range, replacement: String::new() }
+        Edit {
+            range,
+            replacement: String::new(),
+        }
     }
 }
 
@@ -33,17 +42,25 @@ pub struct OverlappingEdits {
 ///
 /// Edits outside the window are ignored; an edit that straddles its border is an error, and so
 /// are two edits that overlap (two insertions at the same point are applied in the given order).
-pub fn apply_in(text: &str, window: Range<usize>, edits: &[Edit]) -> Result<String, OverlappingEdits> {
+pub fn apply_in(
+    text: &str,
+    window: Range<usize>,
+    edits: &[Edit],
+) -> Result<String, OverlappingEdits> {
     let mut inside: Vec<&Edit> = Vec::new();
     for edit in edits {
         let within = edit.range.start >= window.start && edit.range.end <= window.end;
         let outside = edit.range.end <= window.start || edit.range.start >= window.end;
         // An insertion exactly on the window's border belongs to the window.
-        let on_border = edit.range.is_empty() && (edit.range.start == window.start || edit.range.start == window.end);
+        let on_border = edit.range.is_empty()
+            && (edit.range.start == window.start || edit.range.start == window.end);
         if within || on_border {
             inside.push(edit);
         } else if !outside {
-            return Err(OverlappingEdits { first: window.clone(), second: edit.range.clone() });
+            return Err(OverlappingEdits {
+                first: window.clone(),
+                second: edit.range.clone(),
+            });
         }
     }
     // Stable sort keeps insertions at one point in their given order.
@@ -53,8 +70,13 @@ pub fn apply_in(text: &str, window: Range<usize>, edits: &[Edit]) -> Result<Stri
     let mut previous: Option<&Range<usize>> = None;
     for edit in inside {
         if let Some(prev) = previous {
-            if edit.range.start < prev.end || (edit.range.start == prev.start && !prev.is_empty() && !edit.range.is_empty()) {
-                return Err(OverlappingEdits { first: prev.clone(), second: edit.range.clone() });
+            if edit.range.start < prev.end
+                || (edit.range.start == prev.start && !prev.is_empty() && !edit.range.is_empty())
+            {
+                return Err(OverlappingEdits {
+                    first: prev.clone(),
+                    second: edit.range.clone(),
+                });
             }
         }
         out.push_str(&text[cursor..edit.range.start]);
@@ -78,7 +100,11 @@ mod tests {
     #[test]
     fn applies_in_order_and_keeps_untouched_text() {
         let text = "let a = 1; let b = 2;";
-        let edits = vec![Edit::replace(19..20, "3"), Edit::replace(8..9, "x"), Edit::insert(0, "// hi\n")];
+        let edits = vec![
+            Edit::replace(19..20, "3"),
+            Edit::replace(8..9, "x"),
+            Edit::insert(0, "// hi\n"),
+        ];
         assert_eq!(apply(text, &edits).unwrap(), "// hi\nlet a = x; let b = 3;");
     }
 

@@ -4,7 +4,8 @@
 use std::ops::Range;
 
 use swc_ecma_ast::{
-    CallExpr, Callee, Decl, ExportSpecifier, Expr, ImportSpecifier, Lit, ModuleDecl, ModuleExportName, ModuleItem, Str,
+    CallExpr, Callee, Decl, ExportSpecifier, Expr, ImportSpecifier, Lit, ModuleDecl,
+    ModuleExportName, ModuleItem, Str,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -35,7 +36,9 @@ pub struct ModuleReference {
 pub fn module_references(file: &ParsedFile) -> Vec<ModuleReference> {
     let mut references = Vec::new();
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
         match decl {
             ModuleDecl::Import(import) => {
                 let names = import
@@ -51,11 +54,26 @@ pub fn module_references(file: &ParsedFile) -> Vec<ModuleReference> {
                     })
                     .collect();
                 let all_types = !import.specifiers.is_empty()
-                    && import.specifiers.iter().all(|s| matches!(s, ImportSpecifier::Named(n) if n.is_type_only));
-                references.push(reference(file, &import.src, ReferenceKind::Import, import.type_only || all_types, names));
+                    && import
+                        .specifiers
+                        .iter()
+                        .all(|s| matches!(s, ImportSpecifier::Named(n) if n.is_type_only));
+                references.push(reference(
+                    file,
+                    &import.src,
+                    ReferenceKind::Import,
+                    import.type_only || all_types,
+                    names,
+                ));
             }
             ModuleDecl::ExportAll(export) => {
-                references.push(reference(file, &export.src, ReferenceKind::ExportFrom, export.type_only, vec!["*".into()]));
+                references.push(reference(
+                    file,
+                    &export.src,
+                    ReferenceKind::ExportFrom,
+                    export.type_only,
+                    vec!["*".into()],
+                ));
             }
             ModuleDecl::ExportNamed(export) => {
                 if let Some(src) = &export.src {
@@ -68,13 +86,22 @@ pub fn module_references(file: &ParsedFile) -> Vec<ModuleReference> {
                             ExportSpecifier::Namespace(_) => "*".to_string(),
                         })
                         .collect();
-                    references.push(reference(file, src, ReferenceKind::ExportFrom, export.type_only, names));
+                    references.push(reference(
+                        file,
+                        src,
+                        ReferenceKind::ExportFrom,
+                        export.type_only,
+                        names,
+                    ));
                 }
             }
             _ => {}
         }
     }
-    let mut calls = CallReferences { file, found: Vec::new() };
+    let mut calls = CallReferences {
+        file,
+        found: Vec::new(),
+    };
     file.module.visit_with(&mut calls);
     references.extend(calls.found);
     references.sort_by_key(|r| r.range.start);
@@ -88,7 +115,13 @@ fn export_name(name: &ModuleExportName) -> String {
     }
 }
 
-fn reference(file: &ParsedFile, src: &Str, kind: ReferenceKind, type_only: bool, names: Vec<String>) -> ModuleReference {
+fn reference(
+    file: &ParsedFile,
+    src: &Str,
+    kind: ReferenceKind,
+    type_only: bool,
+    names: Vec<String>,
+) -> ModuleReference {
     let range = file.range(src.span);
     // The literal's range includes its quotes.
     let inner = (range.start + 1).min(range.end)..range.end.saturating_sub(1).max(range.start);
@@ -118,7 +151,8 @@ impl Visit for CallReferences<'_> {
         };
         if let (Some(kind), Some(first)) = (kind, call.args.first()) {
             if let Expr::Lit(Lit::Str(src)) = &*first.expr {
-                self.found.push(reference(self.file, src, kind, false, vec!["*".into()]));
+                self.found
+                    .push(reference(self.file, src, kind, false, vec!["*".into()]));
             }
         }
         call.visit_children_with(self);
@@ -129,9 +163,13 @@ impl Visit for CallReferences<'_> {
 pub fn exported_value_names(file: &ParsedFile) -> Vec<String> {
     let mut names = Vec::new();
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
         match decl {
-            ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_) => names.push("default".into()),
+            ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_) => {
+                names.push("default".into())
+            }
             ModuleDecl::ExportDecl(export) => match &export.decl {
                 Decl::Fn(f) => names.push(f.ident.sym.to_string()),
                 Decl::Class(c) => names.push(c.ident.sym.to_string()),
@@ -169,7 +207,11 @@ pub fn collect_binding_names(pat: &swc_ecma_ast::Pat, out: &mut Vec<String>) {
     use swc_ecma_ast::{ObjectPatProp, Pat};
     match pat {
         Pat::Ident(id) => out.push(id.id.sym.to_string()),
-        Pat::Array(array) => array.elems.iter().flatten().for_each(|p| collect_binding_names(p, out)),
+        Pat::Array(array) => array
+            .elems
+            .iter()
+            .flatten()
+            .for_each(|p| collect_binding_names(p, out)),
         Pat::Object(object) => {
             for prop in &object.props {
                 match prop {
@@ -186,7 +228,10 @@ pub fn collect_binding_names(pat: &swc_ecma_ast::Pat, out: &mut Vec<String>) {
 }
 
 pub fn is_relative(specifier: &str) -> bool {
-    specifier == "." || specifier == ".." || specifier.starts_with("./") || specifier.starts_with("../")
+    specifier == "."
+        || specifier == ".."
+        || specifier.starts_with("./")
+        || specifier.starts_with("../")
 }
 
 /// The folder part of a project-relative path (`pages/api/x.ts` → `pages/api`).
@@ -196,7 +241,10 @@ pub fn parent(path: &str) -> &str {
 
 /// Joins a relative specifier onto a folder and normalises `.` and `..` (`..` past the root is kept).
 pub fn join(dir: &str, specifier: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    let mut parts: Vec<&str> = dir
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let mut leading_up = 0usize;
     for part in specifier.split('/') {
         match part {
@@ -251,11 +299,26 @@ mod tests {
         assert_eq!(join("pages/api/items", "../../lib/db"), "pages/lib/db");
         assert_eq!(join("pages/api", "../../lib/db"), "lib/db");
         assert_eq!(join("a", "../../x"), "../x");
-        assert_eq!(relative_specifier("app/api/items/[id]", "lib/db"), "../../../../lib/db");
-        assert_eq!(relative_specifier("pages/api", "pages/api/_lib/x"), "./_lib/x");
-        assert_eq!(moved_specifier("../../../lib/db", "pages/api/items", "app/api/items/[id]"), "../../../../lib/db");
-        assert_eq!(moved_specifier("./_shared", "pages/api/items", "app/api/items/[id]"), "../../../../pages/api/items/_shared");
-        assert_eq!(moved_specifier("../lib/", "pages/api", "app/api/x"), "../../../pages/lib/");
+        assert_eq!(
+            relative_specifier("app/api/items/[id]", "lib/db"),
+            "../../../../lib/db"
+        );
+        assert_eq!(
+            relative_specifier("pages/api", "pages/api/_lib/x"),
+            "./_lib/x"
+        );
+        assert_eq!(
+            moved_specifier("../../../lib/db", "pages/api/items", "app/api/items/[id]"),
+            "../../../../lib/db"
+        );
+        assert_eq!(
+            moved_specifier("./_shared", "pages/api/items", "app/api/items/[id]"),
+            "../../../../pages/api/items/_shared"
+        );
+        assert_eq!(
+            moved_specifier("../lib/", "pages/api", "app/api/x"),
+            "../../../pages/lib/"
+        );
     }
 
     #[test]
@@ -263,8 +326,21 @@ mod tests {
         let source = "import type { A } from './a'\nimport b, { c } from \"../b\"\nexport * from './c'\nconst d = require('./d')\nconst e = await import('./e')\nimport { type F } from './f'\n";
         let file = ParsedFile::parse("x.ts", source).unwrap();
         let refs = module_references(&file);
-        let specs: Vec<(&str, bool)> = refs.iter().map(|r| (r.specifier.as_str(), r.type_only)).collect();
-        assert_eq!(specs, vec![("./a", true), ("../b", false), ("./c", false), ("./d", false), ("./e", false), ("./f", true)]);
+        let specs: Vec<(&str, bool)> = refs
+            .iter()
+            .map(|r| (r.specifier.as_str(), r.type_only))
+            .collect();
+        assert_eq!(
+            specs,
+            vec![
+                ("./a", true),
+                ("../b", false),
+                ("./c", false),
+                ("./d", false),
+                ("./e", false),
+                ("./f", true)
+            ]
+        );
         assert_eq!(&source[refs[1].range.clone()], "../b");
         assert_eq!(refs[1].names, vec!["default", "c"]);
     }

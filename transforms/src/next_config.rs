@@ -20,7 +20,9 @@ pub fn page_extensions(file: &ParsedFile) -> Option<Vec<String>> {
                         .elems
                         .iter()
                         .map(|e| match e.as_ref().map(|e| &*e.expr) {
-                            Some(swc_ecma_ast::Expr::Lit(swc_ecma_ast::Lit::Str(s))) if e.as_ref().is_some_and(|e| e.spread.is_none()) => {
+                            Some(swc_ecma_ast::Expr::Lit(swc_ecma_ast::Lit::Str(s)))
+                                if e.as_ref().is_some_and(|e| e.spread.is_none()) =>
+                            {
                                 s.value.as_str().map(str::to_string)
                             }
                             _ => None,
@@ -38,16 +40,26 @@ pub fn page_extensions(file: &ParsedFile) -> Option<Vec<String>> {
     finder.0.flatten()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn reads_literal_page_extensions() {
-        let file = ParsedFile::parse("next.config.js", "module.exports = { pageExtensions: ['page.tsx', 'api.ts'] }").unwrap();
-        assert_eq!(page_extensions(&file), Some(vec!["page.tsx".to_string(), "api.ts".to_string()]));
-        let file = ParsedFile::parse("next.config.js", "module.exports = { pageExtensions: exts }").unwrap();
+        let file = ParsedFile::parse(
+            "next.config.js",
+            "module.exports = { pageExtensions: ['page.tsx', 'api.ts'] }",
+        )
+        .unwrap();
+        assert_eq!(
+            page_extensions(&file),
+            Some(vec!["page.tsx".to_string(), "api.ts".to_string()])
+        );
+        let file = ParsedFile::parse(
+            "next.config.js",
+            "module.exports = { pageExtensions: exts }",
+        )
+        .unwrap();
         assert_eq!(page_extensions(&file), None);
     }
 }

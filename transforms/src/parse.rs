@@ -38,9 +38,20 @@ impl Language {
 
     fn syntax(self) -> Syntax {
         match self {
-            Language::TypeScript => Syntax::Typescript(TsSyntax { decorators: true, ..Default::default() }),
-            Language::Tsx => Syntax::Typescript(TsSyntax { tsx: true, decorators: true, ..Default::default() }),
-            Language::JavaScript => Syntax::Es(EsSyntax { jsx: true, decorators: true, ..Default::default() }),
+            Language::TypeScript => Syntax::Typescript(TsSyntax {
+                decorators: true,
+                ..Default::default()
+            }),
+            Language::Tsx => Syntax::Typescript(TsSyntax {
+                tsx: true,
+                decorators: true,
+                ..Default::default()
+            }),
+            Language::JavaScript => Syntax::Es(EsSyntax {
+                jsx: true,
+                decorators: true,
+                ..Default::default()
+            }),
         }
     }
 }
@@ -65,7 +76,11 @@ impl ParsedFile {
         Self::parse_as(path, source, language)
     }
 
-    pub fn parse_as(path: &str, source: &str, language: Language) -> Result<ParsedFile, Diagnostic> {
+    pub fn parse_as(
+        path: &str,
+        source: &str,
+        language: Language,
+    ) -> Result<ParsedFile, Diagnostic> {
         let (bom, text) = match source.strip_prefix('\u{feff}') {
             Some(rest) => (true, rest.to_string()),
             None => (false, source.to_string()),
@@ -74,8 +89,15 @@ impl ParsedFile {
         let comments = SingleThreadedComments::default();
         let end = BASE as usize + text.len();
         let Ok(end) = u32::try_from(end) else {
-            return Err(Diagnostic::error("parse/too-large", "the file is too large to parse")
-                .at(Location { path: path.to_string(), line: 1, column: 1 }));
+            return Err(
+                Diagnostic::error("parse/too-large", "the file is too large to parse").at(
+                    Location {
+                        path: path.to_string(),
+                        line: 1,
+                        column: 1,
+                    },
+                ),
+            );
         };
         let input = StringInput::new(&text, BytePos(BASE), BytePos(end));
         let mut parser = Parser::new(language.syntax(), input, Some(&comments));
@@ -83,7 +105,15 @@ impl ParsedFile {
         let recovered = parser.take_errors();
         let error = match result {
             Ok(module) if recovered.is_empty() => {
-                return Ok(ParsedFile { path: path.to_string(), text, bom, language, module, comments, lines });
+                return Ok(ParsedFile {
+                    path: path.to_string(),
+                    text,
+                    bom,
+                    language,
+                    module,
+                    comments,
+                    lines,
+                });
             }
             Ok(_) => recovered.into_iter().next(),
             Err(error) => Some(error),
@@ -96,9 +126,16 @@ impl ParsedFile {
             None => (0, "unknown syntax error".to_string()),
         };
         let (line, column) = lines.line_col(&text, offset);
-        Err(Diagnostic::error("parse/syntax-error", format!("the file does not parse: {message}"))
-            .with_help("fix the syntax error (or exclude the file); the other files are still migrated")
-            .at(Location { path: path.to_string(), line, column }))
+        Err(Diagnostic::error(
+            "parse/syntax-error",
+            format!("the file does not parse: {message}"),
+        )
+        .with_help("fix the syntax error (or exclude the file); the other files are still migrated")
+        .at(Location {
+            path: path.to_string(),
+            line,
+            column,
+        }))
     }
 
     /// The file offset of an swc position. Every conversion goes through here.
@@ -116,15 +153,17 @@ impl ParsedFile {
 
     pub fn location(&self, offset: usize) -> Location {
         let (line, column) = self.lines.line_col(&self.text, offset);
-        Location { path: self.path.clone(), line, column }
+        Location {
+            path: self.path.clone(),
+            line,
+            column,
+        }
     }
 
     pub fn location_of(&self, span: Span) -> Location {
         self.location(self.offset(span.lo))
     }
 }
-
-
 
 #[cfg(test)]
 mod tests {
@@ -140,7 +179,9 @@ mod tests {
 
     #[test]
     fn reports_syntax_errors_with_position() {
-        let error = ParsedFile::parse("pages/api/x.ts", "const a = 1\nexport default function (\n").err().unwrap();
+        let error = ParsedFile::parse("pages/api/x.ts", "const a = 1\nexport default function (\n")
+            .err()
+            .unwrap();
         let location = error.location.unwrap();
         assert_eq!(location.path, "pages/api/x.ts");
         assert!(location.line >= 2, "{location}");

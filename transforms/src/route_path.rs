@@ -54,8 +54,13 @@ impl ApiRoute {
 }
 
 fn property_name(name: &str) -> String {
-    let is_ident = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let is_ident = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
     if is_ident {
         name.to_string()
     } else {
@@ -75,7 +80,11 @@ pub enum RoutePathError {
 /// `pages_dir` is the project-relative pages folder (`pages` or `src/pages`); `relative` the
 /// file's path inside `pages/api` without the page extension (`items/[id]`, `index`); `suffix`
 /// the page extension the file used (`ts`, `api.ts`), kept for the `route` file.
-pub fn api_route(pages_dir: &str, relative: &str, suffix: &str) -> Result<ApiRoute, RoutePathError> {
+pub fn api_route(
+    pages_dir: &str,
+    relative: &str,
+    suffix: &str,
+) -> Result<ApiRoute, RoutePathError> {
     let app_dir = match pages_dir.strip_suffix("pages") {
         Some(prefix) => format!("{prefix}app"),
         None => "app".to_string(),
@@ -87,12 +96,27 @@ pub fn api_route(pages_dir: &str, relative: &str, suffix: &str) -> Result<ApiRou
     let mut params = Vec::new();
     let mut folders = Vec::new();
     for segment in &segments {
-        if let Some(name) = segment.strip_prefix("[[...").and_then(|s| s.strip_suffix("]]")) {
-            params.push(RouteParam { name: name.to_string(), kind: ParamKind::OptionalCatchAll });
-        } else if let Some(name) = segment.strip_prefix("[...").and_then(|s| s.strip_suffix(']')) {
-            params.push(RouteParam { name: name.to_string(), kind: ParamKind::CatchAll });
+        if let Some(name) = segment
+            .strip_prefix("[[...")
+            .and_then(|s| s.strip_suffix("]]"))
+        {
+            params.push(RouteParam {
+                name: name.to_string(),
+                kind: ParamKind::OptionalCatchAll,
+            });
+        } else if let Some(name) = segment
+            .strip_prefix("[...")
+            .and_then(|s| s.strip_suffix(']'))
+        {
+            params.push(RouteParam {
+                name: name.to_string(),
+                kind: ParamKind::CatchAll,
+            });
         } else if let Some(name) = segment.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            params.push(RouteParam { name: name.to_string(), kind: ParamKind::Single });
+            params.push(RouteParam {
+                name: name.to_string(),
+                kind: ParamKind::Single,
+            });
         } else if (segment.starts_with('(') && segment.ends_with(')')) || segment.starts_with('@') {
             return Err(RoutePathError::ReservedSegment(segment.to_string()));
         }
@@ -102,7 +126,10 @@ pub fn api_route(pages_dir: &str, relative: &str, suffix: &str) -> Result<ApiRou
             None => segment.to_string(),
         });
     }
-    let url = std::iter::once("/api").chain(segments.iter().copied()).collect::<Vec<_>>().join("/");
+    let url = std::iter::once("/api")
+        .chain(segments.iter().copied())
+        .collect::<Vec<_>>()
+        .join("/");
     let mut target = format!("{app_dir}/api");
     for folder in &folders {
         target.push('/');
@@ -111,7 +138,12 @@ pub fn api_route(pages_dir: &str, relative: &str, suffix: &str) -> Result<ApiRou
     target.push_str("/route.");
     target.push_str(suffix);
     let source_path = format!("{pages_dir}/api/{relative}.{suffix}");
-    Ok(ApiRoute { url, source_path, target_path: target, params })
+    Ok(ApiRoute {
+        url,
+        source_path,
+        target_path: target,
+        params,
+    })
 }
 
 #[cfg(test)]
@@ -125,11 +157,26 @@ mod tests {
 
     #[test]
     fn maps_paths() {
-        assert_eq!(target("pages", "index", "ts"), ("/api".into(), "app/api/route.ts".into()));
-        assert_eq!(target("pages", "users/index", "js"), ("/api/users".into(), "app/api/users/route.js".into()));
-        assert_eq!(target("src/pages", "a/b", "tsx"), ("/api/a/b".into(), "src/app/api/a/b/route.tsx".into()));
-        assert_eq!(target("pages", "_x", "ts"), ("/api/_x".into(), "app/api/%5Fx/route.ts".into()));
-        assert_eq!(target("pages", "x", "api.ts"), ("/api/x".into(), "app/api/x/route.api.ts".into()));
+        assert_eq!(
+            target("pages", "index", "ts"),
+            ("/api".into(), "app/api/route.ts".into())
+        );
+        assert_eq!(
+            target("pages", "users/index", "js"),
+            ("/api/users".into(), "app/api/users/route.js".into())
+        );
+        assert_eq!(
+            target("src/pages", "a/b", "tsx"),
+            ("/api/a/b".into(), "src/app/api/a/b/route.tsx".into())
+        );
+        assert_eq!(
+            target("pages", "_x", "ts"),
+            ("/api/_x".into(), "app/api/%5Fx/route.ts".into())
+        );
+        assert_eq!(
+            target("pages", "x", "api.ts"),
+            ("/api/x".into(), "app/api/x/route.api.ts".into())
+        );
     }
 
     #[test]

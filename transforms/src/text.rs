@@ -20,7 +20,9 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let column = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
@@ -43,7 +45,12 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style { quote: '\'', semicolons: false, indent: "  ".to_string(), newline: "\n" }
+        Style {
+            quote: '\'',
+            semicolons: false,
+            indent: "  ".to_string(),
+            newline: "\n",
+        }
     }
 }
 
@@ -62,9 +69,21 @@ impl Style {
             }
         }
         let quote = if double > single { '"' } else { '\'' };
-        let with = statement_ends.iter().filter(|&&end| end > 0 && text.as_bytes().get(end - 1) == Some(&b';')).count();
-        let semicolons = if statement_ends.is_empty() { false } else { with * 2 >= statement_ends.len() };
-        Style { quote, semicolons, indent: detect_indent(text), newline }
+        let with = statement_ends
+            .iter()
+            .filter(|&&end| end > 0 && text.as_bytes().get(end - 1) == Some(&b';'))
+            .count();
+        let semicolons = if statement_ends.is_empty() {
+            false
+        } else {
+            with * 2 >= statement_ends.len()
+        };
+        Style {
+            quote,
+            semicolons,
+            indent: detect_indent(text),
+            newline,
+        }
     }
 
     pub fn quoted(&self, value: &str) -> String {
@@ -110,7 +129,9 @@ fn detect_indent(text: &str) -> String {
 
 /// The leading whitespace of the line that contains `offset`.
 pub fn indentation_at(text: &str, offset: usize) -> &str {
-    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let rest = &text[start..];
     let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..width]
@@ -148,7 +169,9 @@ pub fn reindent(block: &str, from: &str, to: &str, protected: &[Range<usize>]) -
 pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
     let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..range.start];
-    let after_end = text[range.end..].find('\n').map_or(text.len(), |i| range.end + i + 1);
+    let after_end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| range.end + i + 1);
     let after = &text[range.end..after_end];
     if before.trim().is_empty() && after.trim().is_empty() {
         line_start..after_end
@@ -194,7 +217,15 @@ mod tests {
     fn detects_style() {
         let text = "import a from \"a\";\r\nfunction f() {\r\n\treturn 1;\r\n}\r\n";
         let style = Style::detect(text, &[18], &[14]);
-        assert_eq!(style, Style { quote: '"', semicolons: true, indent: "\t".into(), newline: "\r\n" });
+        assert_eq!(
+            style,
+            Style {
+                quote: '"',
+                semicolons: true,
+                indent: "\t".into(),
+                newline: "\r\n"
+            }
+        );
         let text = "const a = 'x'\nif (a) {\n    b()\n}\n";
         let style = Style::detect(text, &[13], &[10]);
         assert_eq!(style.indent, "    ");
@@ -214,7 +245,10 @@ mod tests {
         let text = "a\n\nexport const config = {}\n\nb\n";
         let start = text.find("export").unwrap();
         let range = statement_lines(text, start..start + "export const config = {}".len());
-        assert_eq!(format!("{}{}", &text[..range.start], &text[range.end..]), "a\n\nb\n");
+        assert_eq!(
+            format!("{}{}", &text[..range.start], &text[range.end..]),
+            "a\n\nb\n"
+        );
         let text = "a\nx\nb\n";
         assert_eq!(statement_lines(text, 2..3), 2..4);
     }

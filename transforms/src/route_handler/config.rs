@@ -11,7 +11,9 @@
 use std::ops::Range;
 
 use swc_common::Spanned;
-use swc_ecma_ast::{Decl, Expr, Lit, ModuleDecl, ModuleItem, ObjectLit, Pat, Prop, PropName, PropOrSpread};
+use swc_ecma_ast::{
+    Decl, Expr, Lit, ModuleDecl, ModuleItem, ObjectLit, Pat, Prop, PropName, PropOrSpread,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
@@ -51,31 +53,48 @@ fn unwrap(expr: &Expr) -> &Expr {
 pub fn analyze(file: &ParsedFile) -> ConfigPlan {
     let mut plan = ConfigPlan::default();
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else { continue };
-        let Decl::Var(var) = &export.decl else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else {
+            continue;
+        };
+        let Decl::Var(var) = &export.decl else {
+            continue;
+        };
         for declarator in &var.decls {
-            let Pat::Ident(binding) = &declarator.name else { continue };
+            let Pat::Ident(binding) = &declarator.name else {
+                continue;
+            };
             if &*binding.id.sym != "config" {
                 continue;
             }
             let location = file.location_of(export.span);
             if var.decls.len() != 1 {
                 plan.problems.push(
-                    Diagnostic::manual("manual/config-shape", "`config` is declared together with other variables")
-                        .with_help("declare `export const config = { … }` on its own")
-                        .at(location),
+                    Diagnostic::manual(
+                        "manual/config-shape",
+                        "`config` is declared together with other variables",
+                    )
+                    .with_help("declare `export const config = { … }` on its own")
+                    .at(location),
                 );
                 return plan;
             }
             let Some(Expr::Object(object)) = declarator.init.as_deref().map(unwrap) else {
                 plan.problems.push(
-                    Diagnostic::manual("manual/config-not-literal", "`export const config` is not an object literal")
-                        .with_help("write the config as a literal object so its settings can be carried over")
-                        .at(location),
+                    Diagnostic::manual(
+                        "manual/config-not-literal",
+                        "`export const config` is not an object literal",
+                    )
+                    .with_help(
+                        "write the config as a literal object so its settings can be carried over",
+                    )
+                    .at(location),
                 );
                 return plan;
             };
-            plan.remove = Some(crate::text::statement_lines(&file.text, file.range(export.span)));
+            plan.remove = Some(crate::text::statement_lines(
+                &file.text,
+                file.range(export.span),
+            ));
             read_config(file, object, &mut plan);
         }
     }
@@ -86,11 +105,23 @@ fn read_config(file: &ParsedFile, object: &ObjectLit, plan: &mut ConfigPlan) {
     for prop in &object.props {
         let location = file.location_of(prop.span());
         let PropOrSpread::Prop(prop) = prop else {
-            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config` spreads another object").at(location));
+            plan.problems.push(
+                Diagnostic::manual(
+                    "manual/config-not-literal",
+                    "`config` spreads another object",
+                )
+                .at(location),
+            );
             continue;
         };
         let Prop::KeyValue(kv) = &**prop else {
-            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config` has a shorthand or method property").at(location));
+            plan.problems.push(
+                Diagnostic::manual(
+                    "manual/config-not-literal",
+                    "`config` has a shorthand or method property",
+                )
+                .at(location),
+            );
             continue;
         };
         let value = unwrap(&kv.value);
@@ -125,7 +156,13 @@ fn read_api(file: &ParsedFile, api: &ObjectLit, plan: &mut ConfigPlan) {
     for prop in &api.props {
         let location = file.location_of(prop.span());
         let Some(kv) = prop.as_prop().and_then(|p| p.as_key_value()) else {
-            plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` is not a plain object literal").at(location));
+            plan.problems.push(
+                Diagnostic::manual(
+                    "manual/config-not-literal",
+                    "`config.api` is not a plain object literal",
+                )
+                .at(location),
+            );
             continue;
         };
         let value = unwrap(&kv.value);
@@ -136,10 +173,15 @@ fn read_api(file: &ParsedFile, api: &ObjectLit, plan: &mut ConfigPlan) {
                 for option in &options.props {
                     let option_location = file.location_of(option.span());
                     match option.as_prop().and_then(|p| p.as_key_value()) {
-                        Some(kv) if key(&kv.key) == Some("sizeLimit") => plan.size_limit = Some(file.slice(kv.value.span()).to_string()),
+                        Some(kv) if key(&kv.key) == Some("sizeLimit") => {
+                            plan.size_limit = Some(file.slice(kv.value.span()).to_string())
+                        }
                         _ => plan.problems.push(
-                            Diagnostic::manual("manual/config-body-parser", "`config.api.bodyParser` has options other than `sizeLimit`")
-                                .at(option_location),
+                            Diagnostic::manual(
+                                "manual/config-body-parser",
+                                "`config.api.bodyParser` has options other than `sizeLimit`",
+                            )
+                            .at(option_location),
                         ),
                     }
                 }
@@ -147,16 +189,27 @@ fn read_api(file: &ParsedFile, api: &ObjectLit, plan: &mut ConfigPlan) {
             (Some(name @ ("externalResolver" | "responseLimit")), _) => plan.notes.push(
                 Diagnostic::note(
                     "note/config-dropped",
-                    format!("`config.api.{name}` is dropped: it only silenced a Pages Router warning"),
+                    format!(
+                        "`config.api.{name}` is dropped: it only silenced a Pages Router warning"
+                    ),
                 )
                 .at(location),
             ),
             (Some(other), _) => plan.problems.push(
-                Diagnostic::manual("manual/config-api", format!("`config.api.{other}` is not understood"))
-                    .with_help("convert this route by hand")
-                    .at(location),
+                Diagnostic::manual(
+                    "manual/config-api",
+                    format!("`config.api.{other}` is not understood"),
+                )
+                .with_help("convert this route by hand")
+                .at(location),
             ),
-            (None, _) => plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` has a computed key").at(location)),
+            (None, _) => plan.problems.push(
+                Diagnostic::manual(
+                    "manual/config-not-literal",
+                    "`config.api` has a computed key",
+                )
+                .at(location),
+            ),
         }
     }
 }

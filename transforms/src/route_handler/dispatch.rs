@@ -40,14 +40,23 @@ pub struct Part<'a> {
 pub struct Branch<'a> {
     pub methods: Vec<&'static str>,
     pub part: Part<'a>,
+    /// One body for several methods after a guard: named like the handler, not after a method.
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone)]
 pub enum Dispatch<'a> {
     /// One function per branch, plus the fallback for the remaining methods.
-    Split { branches: Vec<Branch<'a>>, fallback: Option<Part<'a>>, fallback_is_bare_405: bool },
+    Split {
+        branches: Vec<Branch<'a>>,
+        fallback: Option<Part<'a>>,
+        fallback_is_bare_405: bool,
+    },
     /// The handler stays one function, exported under `methods`.
-    Single { methods: Vec<&'static str>, checks_method: bool },
+    Single {
+        methods: Vec<&'static str>,
+        checks_method: bool,
+    },
 }
 
 enum MethodTest {
@@ -67,69 +76,179 @@ pub struct DispatchInput<'a, 'f> {
 pub fn analyze<'a>(input: &DispatchInput<'a, '_>) -> Dispatch<'a> {
     let stmts = input.stmts;
     let Some(first) = stmts.iter().position(|s| mentions_method(s, input.req)) else {
-        return Dispatch::Single { methods: STANDARD_METHODS.to_vec(), checks_method: false };
+        return Dispatch::Single {
+            methods: STANDARD_METHODS.to_vec(),
+            checks_method: false,
+        };
     };
-    let rest = &stmts[first + 1..];
-    let rest_window = |after: usize| after..input.body_end;
-    let recognized = match &stmts[first] {
-        Stmt::If(if_stmt) => match method_test(&if_stmt.test, input.req) {
-            Some(MethodTest::Not(methods)) if if_stmt.alt.is_none() => {
-                let guard = part_of(input.file, &if_stmt.cons);
-                if !always_exits(&guard.stmts, input.res) {
-                    None
-                } else {
-                    let after = input.file.offset(stmts[first].span().hi);
-                    let body = Part { stmts: rest.iter().collect(), window: rest_window(after), dropped: vec![] };
-                    Some((vec![Branch { methods, part: body }], Some(guard)))
-                }
-            }
-            Some(MethodTest::Is(_)) => if_chain(input, &stmts[first], rest),
-            _ => None,
-        },
-        Stmt::Switch(switch) if is_method(&switch.discriminant, input.req) => method_switch(input, switch, &stmts[first], rest),
-        _ => None,
+    let Some((branches, fallback)) = recognize(input, &stmts[first..]) else {
+        return Dispatch::Single {
+            methods: mentioned_methods(stmts, input.req),
+            checks_method: true,
+        };
     };
-    let Some((branches, fallback)) = recognized else {
-        return Dispatch::Single { methods: mentioned_methods(stmts, input.req), checks_method: true };
-    };
-    let fallback_is_bare_405 = fallback.as_ref().is_some_and(|part| is_bare_405(&part.stmts, input.res));
+    let fallback_is_bare_405 = fallback
+        .as_ref()
+        .is_some_and(|part| is_bare_405(&part.stmts, input.res));
     if first > 0 {
         // A prelude runs for every method: keep one function.
-        let mut methods: Vec<&'static str> = branches.iter().flat_map(|b| b.methods.iter().copied()).collect();
+        let mut methods: Vec<&'static str> = branches
+            .iter()
+            .flat_map(|b| b.methods.iter().copied())
+            .collect();
         if fallback.is_some() && !fallback_is_bare_405 {
             methods = ALL_METHODS.to_vec();
         }
-        return Dispatch::Single { methods: ordered(methods), checks_method: true };
+        return Dispatch::Single {
+            methods: ordered(methods),
+            checks_method: true,
+        };
     }
-    Dispatch::Split { branches, fallback, fallback_is_bare_405 }
+    Dispatch::Split {
+        branches,
+        fallback,
+        fallback_is_bare_405,
+    }
 }
 
+/// A dispatch starting at `stmts[0]`: a guard, an if chain or a switch on the method.
+fn recognize<'a>(input: &DispatchInput<'a, '_>, stmts: &'a [Stmt]) -> Recognized<'a> {
+    let (first, rest) = stmts.split_first()?;
+    match first {
+        Stmt::If(if_stmt) => match method_test(&if_stmt.test, input.req)? {
+            MethodTest::Not(allowed) if if_stmt.alt.is_none() => {
+                let guard = part_of(input.file, &if_stmt.cons);
+                if !always_exits(&guard.stmts, input.res) {
+                    return None;
+                }
+                let after = input.file.offset(first.span().hi);
+                let body = Part {
+                    stmts: rest.iter().collect(),
+                    window: after..input.body_end,
+                    dropped: vec![],
+                };
+                Some((narrowed(input, rest, allowed, body), Some(guard)))
+            }
+            MethodTest::Is(_) => if_chain(input, stmts),
+            MethodTest::Not(_) => None,
+        },
+        Stmt::Switch(switch) if is_method(&switch.discriminant, input.req) => {
+            method_switch(input, switch, first, rest)
+        }
+        _ => None,
+    }
+}
+
+/// After a guard that lets only `allowed` through: when the rest dispatches among those methods
+/// itself (`if (req.method === 'POST') {…}` then the GET code), each method gets its function;
+/// otherwise the rest is one function for all of them.
+fn narrowed<'a>(
+    input: &DispatchInput<'a, '_>,
+    rest: &'a [Stmt],
+    allowed: Vec<&'static str>,
+    body: Part<'a>,
+) -> Vec<Branch<'a>> {
+    let whole = || {
+        vec![Branch {
+            methods: allowed.clone(),
+            part: body.clone(),
+            shared: allowed.len() > 1,
+        }]
+    };
+    let starts_dispatch = rest.first().is_some_and(|s| mentions_method(s, input.req));
+    if !starts_dispatch {
+        return whole();
+    }
+    let Some((mut branches, fallback)) = recognize(input, rest) else {
+        return whole();
+    };
+    let handled: Vec<&str> = branches
+        .iter()
+        .flat_map(|b| b.methods.iter().copied())
+        .collect();
+    if handled.iter().any(|m| !allowed.contains(m)) {
+        return whole();
+    }
+    let remaining: Vec<&'static str> = allowed
+        .iter()
+        .copied()
+        .filter(|m| !handled.contains(m))
+        .collect();
+    match fallback {
+        Some(part) if !remaining.is_empty() => {
+            branches.push(Branch {
+                shared: remaining.len() > 1,
+                methods: remaining,
+                part,
+            });
+            branches
+        }
+        // Every allowed method has its branch: the fallback could only run for methods the
+        // guard already answered.
+        Some(_) => whole(),
+        None => branches,
+    }
+}
 fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
-    ALL_METHODS.iter().copied().filter(|m| methods.contains(m)).collect()
+    ALL_METHODS
+        .iter()
+        .copied()
+        .filter(|m| methods.contains(m))
+        .collect()
 }
 
 type Recognized<'a> = Option<(Vec<Branch<'a>>, Option<Part<'a>>)>;
 
-fn if_chain<'a>(input: &DispatchInput<'a, '_>, first: &'a Stmt, rest: &'a [Stmt]) -> Recognized<'a> {
+/// `if (GET) {…} else if (POST) {…} [else {…}]`, possibly followed by more such ifs
+/// (`if (GET) {… return} if (POST) {… return}`), then fallback statements.
+fn if_chain<'a>(input: &DispatchInput<'a, '_>, stmts: &'a [Stmt]) -> Recognized<'a> {
     let mut branches = Vec::new();
-    let mut current = first;
     let mut else_part = None;
-    loop {
-        let Stmt::If(if_stmt) = current else {
-            else_part = Some(part_of(input.file, current));
+    let mut consumed = 0;
+    for stmt in stmts {
+        let Stmt::If(if_stmt) = stmt else { break };
+        if !matches!(
+            method_test(&if_stmt.test, input.req),
+            Some(MethodTest::Is(_))
+        ) || else_part.is_some()
+        {
             break;
-        };
-        let Some(MethodTest::Is(methods)) = method_test(&if_stmt.test, input.req) else {
-            // An `else if` on something other than the method: not a clean chain.
-            return None;
-        };
-        branches.push(Branch { methods, part: part_of(input.file, &if_stmt.cons) });
-        match &if_stmt.alt {
-            Some(alt) => current = alt,
-            None => break,
         }
+        let mut current = stmt;
+        loop {
+            let Stmt::If(if_stmt) = current else {
+                else_part = Some(part_of(input.file, current));
+                break;
+            };
+            let Some(MethodTest::Is(methods)) = method_test(&if_stmt.test, input.req) else {
+                // An `else if` on something other than the method: not a clean chain.
+                return None;
+            };
+            branches.push(Branch {
+                methods,
+                part: part_of(input.file, &if_stmt.cons),
+                shared: false,
+            });
+            match &if_stmt.alt {
+                Some(alt) => current = alt,
+                None => break,
+            }
+        }
+        consumed += 1;
     }
     if has_duplicate_methods(&branches) {
+        return None;
+    }
+    let rest = &stmts[consumed..];
+    // Code after the chain (and after a later `if`) runs once a branch completes normally:
+    // splitting is exact only when every branch exits, or nothing follows it.
+    let followed = consumed > 1 || !rest.is_empty();
+    if followed
+        && !branches
+            .iter()
+            .all(|b| always_exits(&b.part.stmts, input.res))
+        && (!rest.is_empty() || else_part.is_some())
+    {
         return None;
     }
     let fallback = match else_part {
@@ -137,19 +256,23 @@ fn if_chain<'a>(input: &DispatchInput<'a, '_>, first: &'a Stmt, rest: &'a [Stmt]
         Some(_) => return None,
         None if rest.is_empty() => None,
         None => {
-            // Statements after the chain run for methods no branch took, and after any branch that
-            // completes normally: splitting is exact only when every branch exits.
-            if !branches.iter().all(|b| always_exits(&b.part.stmts, input.res)) {
-                return None;
-            }
-            let after = input.file.offset(first.span().hi);
-            Some(Part { stmts: rest.iter().collect(), window: after..input.body_end, dropped: vec![] })
+            let after = input.file.offset(stmts[consumed - 1].span().hi);
+            Some(Part {
+                stmts: rest.iter().collect(),
+                window: after..input.body_end,
+                dropped: vec![],
+            })
         }
     };
     Some((branches, fallback))
 }
 
-fn method_switch<'a>(input: &DispatchInput<'a, '_>, switch: &'a SwitchStmt, stmt: &'a Stmt, rest: &'a [Stmt]) -> Recognized<'a> {
+fn method_switch<'a>(
+    input: &DispatchInput<'a, '_>,
+    switch: &'a SwitchStmt,
+    stmt: &'a Stmt,
+    rest: &'a [Stmt],
+) -> Recognized<'a> {
     let file = input.file;
     let mut branches: Vec<Branch<'a>> = Vec::new();
     let mut default = None;
@@ -190,11 +313,23 @@ fn method_switch<'a>(input: &DispatchInput<'a, '_>, switch: &'a SwitchStmt, stmt
                     .as_ref()
                     .map(|t| file.offset(t.span().hi))
                     .unwrap_or_else(|| file.offset(case.span.lo) + "default".len());
-                let start = file.text[colon_end..].find(':').map_or(colon_end, |i| colon_end + i + 1);
+                let start = file.text[colon_end..]
+                    .find(':')
+                    .map_or(colon_end, |i| colon_end + i + 1);
                 (stmts, start..file.offset(case.span.hi))
             }
         };
-        let part = Part { stmts, window, dropped };
+        // A dropped `break` line ends at its line break, which may lie past the case.
+        let dropped = dropped
+            .into_iter()
+            .map(|r| r.start.max(window.start)..r.end.min(window.end))
+            .filter(|r| r.start < r.end)
+            .collect();
+        let part = Part {
+            stmts,
+            window,
+            dropped,
+        };
         let methods = std::mem::take(&mut pending);
         if std::mem::take(&mut pending_default) {
             if !methods.is_empty() {
@@ -203,7 +338,11 @@ fn method_switch<'a>(input: &DispatchInput<'a, '_>, switch: &'a SwitchStmt, stmt
             }
             default = Some(part);
         } else {
-            branches.push(Branch { methods, part });
+            branches.push(Branch {
+                methods,
+                part,
+                shared: false,
+            });
         }
     }
     if has_duplicate_methods(&branches) {
@@ -214,11 +353,18 @@ fn method_switch<'a>(input: &DispatchInput<'a, '_>, switch: &'a SwitchStmt, stmt
         Some(_) => return None,
         None if rest.is_empty() => None,
         None => {
-            if !branches.iter().all(|b| always_exits(&b.part.stmts, input.res)) {
+            if !branches
+                .iter()
+                .all(|b| always_exits(&b.part.stmts, input.res))
+            {
                 return None;
             }
             let after = file.offset(stmt.span().hi);
-            Some(Part { stmts: rest.iter().collect(), window: after..input.body_end, dropped: vec![] })
+            Some(Part {
+                stmts: rest.iter().collect(),
+                window: after..input.body_end,
+                dropped: vec![],
+            })
         }
     };
     Some((branches, fallback))
@@ -243,8 +389,16 @@ fn inner(file: &ParsedFile, span: swc_common::Span) -> Range<usize> {
 /// A branch's statements: a block's contents or a lone statement.
 fn part_of<'a>(file: &ParsedFile, stmt: &'a Stmt) -> Part<'a> {
     match stmt {
-        Stmt::Block(block) => Part { stmts: block.stmts.iter().collect(), window: inner(file, block.span), dropped: vec![] },
-        other => Part { stmts: vec![other], window: file.range(other.span()), dropped: vec![] },
+        Stmt::Block(block) => Part {
+            stmts: block.stmts.iter().collect(),
+            window: inner(file, block.span),
+            dropped: vec![],
+        },
+        other => Part {
+            stmts: vec![other],
+            window: file.range(other.span()),
+            dropped: vec![],
+        },
     }
 }
 
@@ -259,13 +413,17 @@ fn unwrap(expr: &Expr) -> &Expr {
 
 /// `req.method`, possibly as `req.method!` or `req.method as string`.
 pub fn is_method(expr: &Expr, req: &str) -> bool {
-    let Expr::Member(member) = unwrap(expr) else { return false };
+    let Expr::Member(member) = unwrap(expr) else {
+        return false;
+    };
     matches!(&*member.obj, Expr::Ident(obj) if &*obj.sym == req)
         && matches!(&member.prop, MemberProp::Ident(prop) if &*prop.sym == "method")
 }
 
 fn method_literal(expr: &Expr) -> Option<&'static str> {
-    let Expr::Lit(Lit::Str(s)) = unwrap(expr) else { return None };
+    let Expr::Lit(Lit::Str(s)) = unwrap(expr) else {
+        return None;
+    };
     let value = s.value.as_str()?;
     ALL_METHODS.iter().copied().find(|m| *m == value)
 }
@@ -287,20 +445,24 @@ fn method_test(expr: &Expr, req: &str) -> Option<MethodTest> {
                     MethodTest::Not(vec![literal])
                 })
             }
-            BinaryOp::LogicalOr => match (method_test(&bin.left, req)?, method_test(&bin.right, req)?) {
-                (MethodTest::Is(mut a), MethodTest::Is(b)) => {
-                    a.extend(b);
-                    Some(MethodTest::Is(a))
+            BinaryOp::LogicalOr => {
+                match (method_test(&bin.left, req)?, method_test(&bin.right, req)?) {
+                    (MethodTest::Is(mut a), MethodTest::Is(b)) => {
+                        a.extend(b);
+                        Some(MethodTest::Is(a))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            },
-            BinaryOp::LogicalAnd => match (method_test(&bin.left, req)?, method_test(&bin.right, req)?) {
-                (MethodTest::Not(mut a), MethodTest::Not(b)) => {
-                    a.extend(b);
-                    Some(MethodTest::Not(a))
+            }
+            BinaryOp::LogicalAnd => {
+                match (method_test(&bin.left, req)?, method_test(&bin.right, req)?) {
+                    (MethodTest::Not(mut a), MethodTest::Not(b)) => {
+                        a.extend(b);
+                        Some(MethodTest::Not(a))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            },
+            }
             _ => None,
         },
         Expr::Unary(unary) if unary.op == UnaryOp::Bang => match method_test(&unary.arg, req)? {
@@ -309,15 +471,23 @@ fn method_test(expr: &Expr, req: &str) -> Option<MethodTest> {
         },
         // `['GET', 'POST'].includes(req.method)`
         Expr::Call(call) => {
-            let Callee::Expr(callee) = &call.callee else { return None };
-            let Expr::Member(member) = unwrap(callee) else { return None };
-            if !matches!(&member.prop, MemberProp::Ident(p) if &*p.sym == "includes") || call.args.len() != 1 {
+            let Callee::Expr(callee) = &call.callee else {
+                return None;
+            };
+            let Expr::Member(member) = unwrap(callee) else {
+                return None;
+            };
+            if !matches!(&member.prop, MemberProp::Ident(p) if &*p.sym == "includes")
+                || call.args.len() != 1
+            {
                 return None;
             }
             if !is_method(&call.args[0].expr, req) {
                 return None;
             }
-            let Expr::Array(array) = unwrap(&member.obj) else { return None };
+            let Expr::Array(array) = unwrap(&member.obj) else {
+                return None;
+            };
             let mut methods = Vec::new();
             for element in &array.elems {
                 let element = element.as_ref()?;
@@ -378,7 +548,10 @@ fn mentioned_methods(stmts: &[Stmt], req: &str) -> Vec<&'static str> {
             switch.visit_children_with(self);
         }
     }
-    let mut literals = Literals { req, found: STANDARD_METHODS.to_vec() };
+    let mut literals = Literals {
+        req,
+        found: STANDARD_METHODS.to_vec(),
+    };
     for stmt in stmts {
         stmt.visit_with(&mut literals);
     }
@@ -402,8 +575,14 @@ fn stmt_exits(stmt: &Stmt, res: &str) -> bool {
         },
         Stmt::Try(try_stmt) => {
             let block = try_stmt.block.stmts.iter().any(|s| stmt_exits(s, res));
-            let handler = try_stmt.handler.as_ref().is_none_or(|h| h.body.stmts.iter().any(|s| stmt_exits(s, res)));
-            let finalizer = try_stmt.finalizer.as_ref().is_some_and(|f| f.stmts.iter().any(|s| stmt_exits(s, res)));
+            let handler = try_stmt
+                .handler
+                .as_ref()
+                .is_none_or(|h| h.body.stmts.iter().any(|s| stmt_exits(s, res)));
+            let finalizer = try_stmt
+                .finalizer
+                .as_ref()
+                .is_some_and(|f| f.stmts.iter().any(|s| stmt_exits(s, res)));
             (block && handler) || finalizer
         }
         _ => false,
@@ -416,11 +595,17 @@ fn breaks_out(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Break(b) => b.label.is_none(),
         Stmt::Block(block) => block.stmts.iter().any(breaks_out),
-        Stmt::If(if_stmt) => breaks_out(&if_stmt.cons) || if_stmt.alt.as_deref().is_some_and(breaks_out),
+        Stmt::If(if_stmt) => {
+            breaks_out(&if_stmt.cons) || if_stmt.alt.as_deref().is_some_and(breaks_out)
+        }
         Stmt::Try(t) => {
             t.block.stmts.iter().any(breaks_out)
-                || t.handler.as_ref().is_some_and(|h| h.body.stmts.iter().any(breaks_out))
-                || t.finalizer.as_ref().is_some_and(|f| f.stmts.iter().any(breaks_out))
+                || t.handler
+                    .as_ref()
+                    .is_some_and(|h| h.body.stmts.iter().any(breaks_out))
+                || t.finalizer
+                    .as_ref()
+                    .is_some_and(|f| f.stmts.iter().any(breaks_out))
         }
         Stmt::Labeled(l) => breaks_out(&l.body),
         _ => false,
@@ -430,8 +615,13 @@ fn breaks_out(stmt: &Stmt) -> bool {
 /// `res.status(405).end()` alone (with an optional `return`): what the App Router answers for an
 /// unexported method anyway.
 fn is_bare_405(stmts: &[&Stmt], res: &str) -> bool {
-    let significant: Vec<&&Stmt> = stmts.iter().filter(|s| !matches!(s, Stmt::Return(r) if r.arg.is_none())).collect();
-    let [only] = significant.as_slice() else { return false };
+    let significant: Vec<&&Stmt> = stmts
+        .iter()
+        .filter(|s| !matches!(s, Stmt::Return(r) if r.arg.is_none()))
+        .collect();
+    let [only] = significant.as_slice() else {
+        return false;
+    };
     let expr = match only {
         Stmt::Expr(e) => &e.expr,
         Stmt::Return(r) => match &r.arg {
@@ -440,7 +630,9 @@ fn is_bare_405(stmts: &[&Stmt], res: &str) -> bool {
         },
         _ => return false,
     };
-    let Some(call) = super::usage::response_call(expr, res) else { return false };
+    let Some(call) = super::usage::response_call(expr, res) else {
+        return false;
+    };
     matches!(call.method, super::usage::ResponseMethod::End)
         && call.args.is_empty()
         && call.status_literal == Some(405.0)

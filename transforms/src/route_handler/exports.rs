@@ -14,7 +14,15 @@ use crate::edit::Edit;
 use crate::parse::ParsedFile;
 
 /// Segment config names a route handler may export.
-const SEGMENT_CONFIG: [&str; 7] = ["dynamic", "dynamicParams", "revalidate", "fetchCache", "runtime", "preferredRegion", "maxDuration"];
+const SEGMENT_CONFIG: [&str; 7] = [
+    "dynamic",
+    "dynamicParams",
+    "revalidate",
+    "fetchCache",
+    "runtime",
+    "preferredRegion",
+    "maxDuration",
+];
 
 pub struct OtherExports {
     pub edits: Vec<Edit>,
@@ -24,11 +32,20 @@ pub struct OtherExports {
 
 /// `handler` is the range of the handler's own declaration and export, left to the caller.
 pub fn analyze(file: &ParsedFile, handler: &[Range<usize>]) -> OtherExports {
-    let mut result = OtherExports { edits: Vec::new(), notes: Vec::new(), problems: Vec::new() };
+    let mut result = OtherExports {
+        edits: Vec::new(),
+        notes: Vec::new(),
+        problems: Vec::new(),
+    };
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(decl) = item else { continue };
+        let ModuleItem::ModuleDecl(decl) = item else {
+            continue;
+        };
         let range = file.range(decl.span());
-        if handler.iter().any(|h| h.start <= range.start && range.end <= h.end) {
+        if handler
+            .iter()
+            .any(|h| h.start <= range.start && range.end <= h.end)
+        {
             continue;
         }
         match decl {

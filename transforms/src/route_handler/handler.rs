@@ -10,8 +10,9 @@ use std::ops::Range;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, AssignTarget, DefaultDecl, Decl, Expr, ExportSpecifier, Function, FunctionBody, ModuleDecl,
-    ModuleExportName, ModuleItem, Pat, SimpleAssignTarget, Stmt, TsTypeAnn, VarDeclKind,
+    ArrowExpr, ArrowFunctionBody, AssignTarget, Decl, DefaultDecl, ExportSpecifier, Expr, Function,
+    FunctionBody, ModuleDecl, ModuleExportName, ModuleItem, Pat, SimpleAssignTarget, Stmt,
+    TsTypeAnn, VarDeclKind,
 };
 
 use crate::diagnostic::Diagnostic;
@@ -28,7 +29,11 @@ pub enum HandlerBody<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Declaration {
     /// `export default function …` / `export default async (…) => …`: the whole module item.
-    DefaultExport { item: Range<usize>, anonymous: bool, arrow: bool },
+    DefaultExport {
+        item: Range<usize>,
+        anonymous: bool,
+        arrow: bool,
+    },
     /// A top-level declaration (`function handler` or `const handler = …`) exported elsewhere.
     Declared {
         /// The declaration statement.
@@ -58,8 +63,12 @@ pub struct Handler<'a> {
 /// `pages/api` without one is a helper module, not a route.
 pub fn is_route_module(file: &ParsedFile) -> bool {
     file.module.body.iter().any(|item| match item {
-        ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_)) => true,
-        ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) => named.specifiers.iter().any(is_default_specifier),
+        ModuleItem::ModuleDecl(
+            ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_),
+        ) => true,
+        ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) => {
+            named.specifiers.iter().any(is_default_specifier)
+        }
         ModuleItem::Stmt(stmt) => module_exports_assignment(stmt).is_some(),
         _ => false,
     })
@@ -71,10 +80,17 @@ fn is_default_specifier(specifier: &ExportSpecifier) -> bool {
 
 fn module_exports_assignment(stmt: &Stmt) -> Option<Span> {
     let Stmt::Expr(expr) = stmt else { return None };
-    let Expr::Assign(assign) = &*expr.expr else { return None };
-    let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else { return None };
-    let Expr::Ident(obj) = &*member.obj else { return None };
-    (&*obj.sym == "module" && member.prop.as_ident().is_some_and(|p| &*p.sym == "exports")).then_some(stmt.span())
+    let Expr::Assign(assign) = &*expr.expr else {
+        return None;
+    };
+    let AssignTarget::Simple(SimpleAssignTarget::Member(member)) = &assign.left else {
+        return None;
+    };
+    let Expr::Ident(obj) = &*member.obj else {
+        return None;
+    };
+    (&*obj.sym == "module" && member.prop.as_ident().is_some_and(|p| &*p.sym == "exports"))
+        .then_some(stmt.span())
 }
 
 /// Finds the handler, or says precisely why it cannot be converted.
@@ -87,10 +103,24 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                     DefaultDecl::Fn(f) => Ok(from_function(
                         &f.function,
                         f.ident.as_ref().map(|i| i.sym.to_string()),
-                        Declaration::DefaultExport { item: item_range, anonymous: f.ident.is_none(), arrow: false },
+                        Declaration::DefaultExport {
+                            item: item_range,
+                            anonymous: f.ident.is_none(),
+                            arrow: false,
+                        },
                     )),
-                    DefaultDecl::Class(_) => Err(unsupported(file, export.span, "manual/default-export-class", "a class")),
-                    DefaultDecl::TsInterfaceDecl(_) => Err(unsupported(file, export.span, "manual/default-export-shape", "an interface")),
+                    DefaultDecl::Class(_) => Err(unsupported(
+                        file,
+                        export.span,
+                        "manual/default-export-class",
+                        "a class",
+                    )),
+                    DefaultDecl::TsInterfaceDecl(_) => Err(unsupported(
+                        file,
+                        export.span,
+                        "manual/default-export-shape",
+                        "an interface",
+                    )),
                 };
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
@@ -116,7 +146,9 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) if named.src.is_none() => {
                 for specifier in &named.specifiers {
-                    if let (true, ExportSpecifier::Named(n)) = (is_default_specifier(specifier), specifier) {
+                    if let (true, ExportSpecifier::Named(n)) =
+                        (is_default_specifier(specifier), specifier)
+                    {
                         if let ModuleExportName::Ident(local) = &n.orig {
                             let range = if named.specifiers.len() == 1 {
                                 file.range(named.span)
@@ -143,22 +175,31 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
             _ => {}
         }
     }
-    Err(Diagnostic::manual("manual/no-default-export", "the file has no default export").at(file.location(0)))
+    Err(
+        Diagnostic::manual("manual/no-default-export", "the file has no default export")
+            .at(file.location(0)),
+    )
 }
 
 fn callee_text(file: &ParsedFile, span: Span) -> String {
     let text = file.slice(span);
     if text.len() > 40 {
-        format!("{}…", &text[..text.char_indices().nth(40).map_or(text.len(), |(i, _)| i)])
+        format!(
+            "{}…",
+            &text[..text.char_indices().nth(40).map_or(text.len(), |(i, _)| i)]
+        )
     } else {
         text.to_string()
     }
 }
 
 fn unsupported(file: &ParsedFile, span: Span, code: &str, what: &str) -> Diagnostic {
-    Diagnostic::manual(code, format!("the default export is {what}, not a handler function"))
-        .with_help("convert this route by hand")
-        .at(file.location_of(span))
+    Diagnostic::manual(
+        code,
+        format!("the default export is {what}, not a handler function"),
+    )
+    .with_help("convert this route by hand")
+    .at(file.location_of(span))
 }
 
 fn unwrap_parens(expr: &Expr) -> &Expr {
@@ -168,7 +209,11 @@ fn unwrap_parens(expr: &Expr) -> &Expr {
     }
 }
 
-fn from_function(function: &Function, name: Option<String>, declaration: Declaration) -> Handler<'_> {
+fn from_function(
+    function: &Function,
+    name: Option<String>,
+    declaration: Declaration,
+) -> Handler<'_> {
     Handler {
         params: function.params.iter().map(|p| &p.pat).collect(),
         body: match &function.body {
@@ -184,7 +229,9 @@ fn from_function(function: &Function, name: Option<String>, declaration: Declara
     }
 }
 
-static INVALID: Expr = Expr::Invalid(swc_ecma_ast::Invalid { span: swc_common::DUMMY_SP });
+static INVALID: Expr = Expr::Invalid(swc_ecma_ast::Invalid {
+    span: swc_common::DUMMY_SP,
+});
 
 fn from_arrow(arrow: &ArrowExpr, name: Option<String>, declaration: Declaration) -> Handler<'_> {
     Handler {
@@ -202,20 +249,33 @@ fn from_arrow(arrow: &ArrowExpr, name: Option<String>, declaration: Declaration)
 }
 
 /// `export default handler` where `handler` is a top-level function or `const`.
-fn declared_handler<'a>(file: &'a ParsedFile, name: &str, export: Range<usize>) -> Result<Handler<'a>, Diagnostic> {
+fn declared_handler<'a>(
+    file: &'a ParsedFile,
+    name: &str,
+    export: Range<usize>,
+) -> Result<Handler<'a>, Diagnostic> {
     for item in &file.module.body {
-        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else { continue };
+        let ModuleItem::Stmt(Stmt::Decl(decl)) = item else {
+            continue;
+        };
         match decl {
             Decl::Fn(f) if &*f.ident.sym == name => {
                 return Ok(from_function(
                     &f.function,
                     Some(name.to_string()),
-                    Declaration::Declared { declaration: file.range(f.function.span), export, variable_type: None, arrow: false },
+                    Declaration::Declared {
+                        declaration: file.range(f.function.span),
+                        export,
+                        variable_type: None,
+                        arrow: false,
+                    },
                 ));
             }
             Decl::Var(var) => {
                 for declarator in &var.decls {
-                    let Pat::Ident(binding) = &declarator.name else { continue };
+                    let Pat::Ident(binding) = &declarator.name else {
+                        continue;
+                    };
                     if &*binding.id.sym != name {
                         continue;
                     }

@@ -9,8 +9,12 @@ use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Pat, Stmt};
 
 use super::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
 use super::handler::{find_handler, Declaration, Handler, HandlerBody};
-use super::usage::{self, HeaderValue, Position, RawBodyRead, ResponseCall, ResponseMethod, UseKind, UsageInput};
-use super::{config, identifier_names, multiline_templates, param_name, tail, Converted, RouteContext};
+use super::usage::{
+    self, HeaderValue, Position, RawBodyRead, ResponseCall, ResponseMethod, UsageInput, UseKind,
+};
+use super::{
+    config, identifier_names, multiline_templates, param_name, tail, Converted, RouteContext,
+};
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
 use crate::edit::{apply, apply_in, Edit};
@@ -62,14 +66,21 @@ struct Names {
     next_request: String,
 }
 
-pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Converted, Vec<Diagnostic>> {
+pub(super) fn convert(
+    file: &ParsedFile,
+    context: &RouteContext,
+) -> Result<Converted, Vec<Diagnostic>> {
     let handler = find_handler(file).map_err(|d| vec![d])?;
     let config = config::analyze(file);
     let mut problems = config.problems.clone();
     let (req, res) = handler_params(file, &handler, &mut problems);
     let handler_ranges = match &handler.declaration {
         Declaration::DefaultExport { item, .. } => vec![item.clone()],
-        Declaration::Declared { declaration, export, .. } => vec![declaration.clone(), export.clone()],
+        Declaration::Declared {
+            declaration,
+            export,
+            ..
+        } => vec![declaration.clone(), export.clone()],
     };
     let other_exports = super::exports::analyze(file, &handler_ranges);
     problems.extend(other_exports.problems.iter().cloned());
@@ -79,6 +90,20 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     let typescript = file.language.is_typescript();
     let mut taken = identifier_names(file);
     let mut fresh = |base: &str| -> String {
+        // A clash gets a descriptive name first (`body` → `requestBody`), then a number.
+        let descriptive = match base {
+            "query" => "requestQuery",
+            "body" => "requestBody",
+            "headers" => "responseHeaders",
+            "status" => "responseStatus",
+            "context" => "routeContext",
+            other => other,
+        };
+        if !taken.contains(base) {
+            taken.insert(base.to_string());
+            return base.to_string();
+        }
+        let base = descriptive;
         let mut candidate = base.to_string();
         let mut n = 2;
         while taken.contains(&candidate) {
@@ -94,8 +119,13 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         HandlerBody::Block(block) => (&block.stmts, None),
         HandlerBody::Expr(expr) => (&[], Some(expr)),
     };
-    let usage = usage::scan(
-        &UsageInput { file, req: req.as_deref(), res: res.as_deref(), raw_body: config.raw_body },
+    let mut usage = usage::scan(
+        &UsageInput {
+            file,
+            req: req.as_deref(),
+            res: res.as_deref(),
+            raw_body: config.raw_body,
+        },
         stmts,
         expr_body,
     );
@@ -111,12 +141,24 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         HandlerBody::Expr(expr) => file.offset(expr.span().hi),
     };
     let mut dispatch = match handler.body {
-        HandlerBody::Block(_) => dispatch::analyze(&DispatchInput { file, stmts, body_end, req: &req_name, res: &res_name }),
-        HandlerBody::Expr(_) => Dispatch::Single { methods: dispatch::STANDARD_METHODS.to_vec(), checks_method: false },
+        HandlerBody::Block(_) => dispatch::analyze(&DispatchInput {
+            file,
+            stmts,
+            body_end,
+            req: &req_name,
+            res: &res_name,
+        }),
+        HandlerBody::Expr(_) => Dispatch::Single {
+            methods: dispatch::STANDARD_METHODS.to_vec(),
+            checks_method: false,
+        },
     };
     // Splitting removes the handler's name; keep one function when something else refers to it.
     if matches!(dispatch, Dispatch::Split { .. }) && handler_name_used_elsewhere(file, &handler) {
-        dispatch = Dispatch::Single { methods: exported_methods(&dispatch), checks_method: true };
+        dispatch = Dispatch::Single {
+            methods: exported_methods(&dispatch),
+            checks_method: true,
+        };
     }
 
     let mut notes = config.notes.clone();
@@ -131,8 +173,27 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         next_request: "NextRequest".into(),
     };
     let handler_name = handler.name.clone().unwrap_or_else(|| fresh("handler"));
-    let mut functions = output_functions(file, &handler, &dispatch, &handler_name, &mut fresh, &mut notes);
+    let mut functions = output_functions(
+        file,
+        &handler,
+        &dispatch,
+        &handler_name,
+        &mut fresh,
+        &mut notes,
+    );
 
+    // A bare 405 fallback is left to Next.js: its code is not part of the output.
+    if let Dispatch::Split {
+        fallback: Some(part),
+        fallback_is_bare_405: true,
+        ..
+    } = &dispatch
+    {
+        let window = part.window.clone();
+        usage
+            .uses
+            .retain(|u| !window.contains(&file.offset(u.offset_span().lo)));
+    }
     // Responses must end their function.
     let mut tails = tail::Tails::default();
     for function in &functions {
@@ -146,7 +207,10 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     }
     let mut problems = Vec::new();
     for u in &usage.uses {
-        if let UseKind::Response { stmt: Some(stmt), .. } = &u.kind {
+        if let UseKind::Response {
+            stmt: Some(stmt), ..
+        } = &u.kind
+        {
             if !tails.allowed.contains(&file.range(*stmt)) {
                 problems.push(
                     Diagnostic::manual("manual/code-after-response", "code runs after this response is sent")
@@ -176,7 +240,9 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         let index = function_of(file.offset(u.offset_span().lo), &functions);
         let needs = &mut functions[index].needs;
         match &u.kind {
-            UseKind::QueryWhole { .. } | UseKind::QueryKey { .. } | UseKind::QueryDestructure { .. } => {
+            UseKind::QueryWhole { .. }
+            | UseKind::QueryKey { .. }
+            | UseKind::QueryDestructure { .. } => {
                 needs.query = query_mode != QueryMode::InlineParams;
                 needs.context = context.route.is_dynamic();
                 needs.awaits |= context.route.is_dynamic();
@@ -197,7 +263,15 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     let mut edits: Vec<Edit> = Vec::new();
     for u in &usage.uses {
         let function = &functions[function_of(file.offset(u.offset_span().lo), &functions)];
-        use_edits(file, &u.kind, function.needs, query_mode, &names, &mut compat, &mut edits);
+        use_edits(
+            file,
+            &u.kind,
+            function.needs,
+            query_mode,
+            &names,
+            &mut compat,
+            &mut edits,
+        );
     }
     edits.extend(other_exports.edits.iter().cloned());
     for merged in &tails.merged {
@@ -213,6 +287,9 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     }
 
     let style = detect_style(file);
+    // Comments inside replaced text move above their line, inside the same slice.
+    let rehomed = rehome_comments(file, &edits, &style);
+    edits.extend(rehomed);
     // Relative imports must still resolve from the new location.
     let old_dir = imports::parent(&context.route.source_path);
     let new_dir = imports::parent(&context.route.target_path);
@@ -241,7 +318,11 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
     let signature = |needs: Needs| -> String {
         let mut params = Vec::new();
         if req.is_some() || needs.context {
-            params.push(if typescript { format!("{}: {}", names.req, names.next_request) } else { names.req.clone() });
+            params.push(if typescript {
+                format!("{}: {}", names.req, names.next_request)
+            } else {
+                names.req.clone()
+            });
         }
         if needs.context {
             params.push(if typescript {
@@ -257,17 +338,37 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         let mut lines = Vec::new();
         if needs.body {
             compat.insert(CompatFn::ReadPagesBody);
-            let limit = config.size_limit.as_ref().map(|l| format!(", {l}")).unwrap_or_default();
-            lines.push(format!("const {} = await readPagesBody({}{limit}){semi}", names.body, names.req));
-            lines.push(format!("if ({b} instanceof Response) return {b}{semi}", b = names.body));
+            let limit = config
+                .size_limit
+                .as_ref()
+                .map(|l| format!(", {l}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "const {} = await readPagesBody({}{limit}){semi}",
+                names.body, names.req
+            ));
+            lines.push(format!(
+                "if ({b} instanceof Response) return {b}{semi}",
+                b = names.body
+            ));
         }
         if needs.query {
-            let params = if needs.context { format!("await {}.params", names.context) } else { String::new() };
+            let params = if needs.context {
+                format!("await {}.params", names.context)
+            } else {
+                String::new()
+            };
             match query_mode {
-                QueryMode::LocalParams => lines.push(format!("const {} = {params}{semi}", names.query)),
+                QueryMode::LocalParams => {
+                    lines.push(format!("const {} = {params}{semi}", names.query))
+                }
                 _ => {
                     compat.insert(CompatFn::PagesQuery);
-                    let args = if needs.context { format!("{}, {params}", names.req) } else { names.req.clone() };
+                    let args = if needs.context {
+                        format!("{}, {params}", names.req)
+                    } else {
+                        names.req.clone()
+                    };
                     lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
                 }
             }
@@ -298,16 +399,34 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
             if is_async {
                 text.push_str("async ");
             }
-            text.push_str(&format!("function {}({}) {{{}", function.name, signature(function.needs), style.newline));
+            text.push_str(&format!(
+                "function {}({}) {{{}",
+                function.name,
+                signature(function.needs),
+                style.newline
+            ));
             for line in prelude(function.needs, &mut compat) {
                 text.push_str(&style.indent);
                 text.push_str(&line);
                 text.push_str(style.newline);
             }
-            let mut window_edits: Vec<Edit> = edits.iter().filter(|e| within(&e.range, &part.window)).cloned().collect();
+            let mut window_edits: Vec<Edit> = edits
+                .iter()
+                .filter(|e| within(&e.range, &part.window))
+                .cloned()
+                .collect();
             window_edits.extend(part.dropped.iter().map(|r| Edit::delete(r.clone())));
-            let body = apply_in(&file.text, part.window.clone(), &window_edits).map_err(|_| internal(file, "overlapping edits"))?;
-            let from = part.stmts.first().map(|s| indentation_at(&file.text, file.offset(s.span().lo)).to_string()).unwrap_or_default();
+            let body = apply_in(&file.text, part.window.clone(), &window_edits).map_err(|e| {
+                internal(
+                    file,
+                    &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
+                )
+            })?;
+            let from = part
+                .stmts
+                .first()
+                .map(|s| indentation_at(&file.text, file.offset(s.span().lo)).to_string())
+                .unwrap_or_default();
             let protected = shift_ranges(&templates, &part.window, &window_edits);
             let body = reindent_block(&body, &from, &style.indent, &protected);
             if !body.is_empty() {
@@ -323,7 +442,11 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
                 .collect();
             if !aliases.is_empty() {
                 text.push_str(style.newline);
-                text.push_str(&format!("export {{ {} }}{}", aliases.join(", "), style.semi()));
+                text.push_str(&format!(
+                    "export {{ {} }}{}",
+                    aliases.join(", "),
+                    style.semi()
+                ));
             }
             rendered.push(text);
         }
@@ -336,7 +459,15 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         }
     } else {
         let function = &functions[0];
-        in_place_edits(file, &handler, function, &signature(function.needs), &prelude(function.needs, &mut compat), &style, &mut structure)?;
+        in_place_edits(
+            file,
+            &handler,
+            function,
+            &signature(function.needs),
+            &prelude(function.needs, &mut compat),
+            &style,
+            &mut structure,
+        )?;
     }
 
     // Config → segment exports.
@@ -344,27 +475,104 @@ pub(super) fn convert(file: &ParsedFile, context: &RouteContext) -> Result<Conve
         let replacement: String = config
             .segment_exports
             .iter()
-            .map(|(name, value)| format!("export const {name} = {value}{}{}", style.semi(), style.newline))
+            .map(|(name, value)| {
+                format!(
+                    "export const {name} = {value}{}{}",
+                    style.semi(),
+                    style.newline
+                )
+            })
             .collect();
         structure.push(Edit::replace(remove.clone(), replacement));
     }
 
     // Imports: NextRequest and the compat functions.
-    let needs_request_type = typescript && (req.is_some() || functions.iter().any(|f| f.needs.context));
-    import_edits(file, context, needs_request_type, &compat, &style, &mut structure);
+    let needs_request_type =
+        typescript && (req.is_some() || functions.iter().any(|f| f.needs.context));
+    import_edits(
+        file,
+        context,
+        needs_request_type,
+        &compat,
+        &style,
+        &mut structure,
+    );
 
     edits.extend(structure);
-    let mut text = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
+    let rehomed = rehome_comments(file, &edits, &style);
+    edits.extend(rehomed);
+    let mut text = apply(&file.text, &edits).map_err(|e| {
+        internal(
+            file,
+            &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
+        )
+    })?;
     text = remove_unused_imports(&context.route.target_path, &text)?;
     if file.bom {
         text.insert(0, '\u{feff}');
     }
-    let methods = ordered(functions.iter().flat_map(|f| f.methods.iter().copied()).collect());
-    Ok(Converted { text, compat, methods, notes, route_references })
+    let methods = ordered(
+        functions
+            .iter()
+            .flat_map(|f| f.methods.iter().copied())
+            .collect(),
+    );
+    Ok(Converted {
+        text,
+        compat,
+        methods,
+        notes,
+        route_references,
+    })
+}
+
+/// Comments inside text that an edit replaces would be lost with it (`res.status(201) // Created`
+/// folded into `jsonResponse(…)`). Each such comment is put back on its own line above the line
+/// where the edit starts, with that line's indentation.
+fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
+    let (leading, trailing) = file.comments.borrow_all();
+    let mut comments: Vec<(Range<usize>, String)> = leading
+        .values()
+        .chain(trailing.values())
+        .flatten()
+        .map(|c| {
+            let text = match c.kind {
+                swc_common::comments::CommentKind::Line => format!("//{}", c.text),
+                swc_common::comments::CommentKind::Block => format!("/*{}*/", c.text),
+            };
+            (file.range(c.span), text)
+        })
+        .collect();
+    comments.sort_by_key(|(range, _)| range.start);
+    comments.dedup_by_key(|(range, _)| range.start);
+    let mut rehomed: Vec<Edit> = Vec::new();
+    for (range, text) in comments {
+        let Some(edit) = edits.iter().find(|e| {
+            !e.range.is_empty() && e.range.start <= range.start && range.end <= e.range.end
+        }) else {
+            continue;
+        };
+        if edit.replacement.contains(&text) {
+            continue;
+        }
+        let line_start = file.text[..edit.range.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let indent = indentation_at(&file.text, edit.range.start);
+        rehomed.push(Edit::insert(
+            line_start,
+            format!("{indent}{text}{}", style.newline),
+        ));
+    }
+    rehomed
 }
 
 fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
-    ALL_METHODS.iter().copied().filter(|m| methods.contains(m)).collect()
+    ALL_METHODS
+        .iter()
+        .copied()
+        .filter(|m| methods.contains(m))
+        .collect()
 }
 
 fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
@@ -372,17 +580,27 @@ fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
 }
 
 fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {
-    vec![Diagnostic::error("internal/transform", format!("routeshift could not build the route handler ({what}); the file is left as it is"))
-        .with_help("please report this with the file")
-        .at(file.location(0))]
+    vec![Diagnostic::error(
+        "internal/transform",
+        format!("routeshift could not build the route handler ({what}); the file is left as it is"),
+    )
+    .with_help("please report this with the file")
+    .at(file.location(0))]
 }
 
-fn handler_params(file: &ParsedFile, handler: &Handler, problems: &mut Vec<Diagnostic>) -> (Option<String>, Option<String>) {
+fn handler_params(
+    file: &ParsedFile,
+    handler: &Handler,
+    problems: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<String>) {
     if handler.params.len() > 2 {
         problems.push(
-            Diagnostic::manual("manual/handler-params", format!("the handler takes {} parameters", handler.params.len()))
-                .with_help("a Pages handler takes (req, res); convert this route by hand")
-                .at(file.location_of(handler.function_span)),
+            Diagnostic::manual(
+                "manual/handler-params",
+                format!("the handler takes {} parameters", handler.params.len()),
+            )
+            .with_help("a Pages handler takes (req, res); convert this route by hand")
+            .at(file.location_of(handler.function_span)),
         );
         return (None, None);
     }
@@ -391,9 +609,12 @@ fn handler_params(file: &ParsedFile, handler: &Handler, problems: &mut Vec<Diagn
         match param_name(pat) {
             Some(name) => names[index] = Some(name.to_string()),
             None => problems.push(
-                Diagnostic::manual("manual/handler-params", "a handler parameter is destructured or has a default value")
-                    .with_help("name the parameters plainly (`req`, `res`), then run routeshift again")
-                    .at(file.location_of(pat.span())),
+                Diagnostic::manual(
+                    "manual/handler-params",
+                    "a handler parameter is destructured or has a default value",
+                )
+                .with_help("name the parameters plainly (`req`, `res`), then run routeshift again")
+                .at(file.location_of(pat.span())),
             ),
         }
     }
@@ -402,10 +623,16 @@ fn handler_params(file: &ParsedFile, handler: &Handler, problems: &mut Vec<Diagn
 }
 
 fn handler_name_used_elsewhere(file: &ParsedFile, handler: &Handler) -> bool {
-    let Some(name) = &handler.name else { return false };
+    let Some(name) = &handler.name else {
+        return false;
+    };
     let (declaration, export) = match &handler.declaration {
         Declaration::DefaultExport { item, .. } => (item.clone(), item.clone()),
-        Declaration::Declared { declaration, export, .. } => (declaration.clone(), export.clone()),
+        Declaration::Declared {
+            declaration,
+            export,
+            ..
+        } => (declaration.clone(), export.clone()),
     };
     struct Refs<'a> {
         file: &'a ParsedFile,
@@ -419,16 +646,29 @@ fn handler_name_used_elsewhere(file: &ParsedFile, handler: &Handler) -> bool {
             }
         }
     }
-    let mut refs = Refs { file, name, outside: Vec::new() };
+    let mut refs = Refs {
+        file,
+        name,
+        outside: Vec::new(),
+    };
     swc_ecma_visit::VisitWith::visit_with(&file.module, &mut refs);
-    refs.outside.iter().any(|r| !within(r, &declaration) && !within(r, &export))
+    refs.outside
+        .iter()
+        .any(|r| !within(r, &declaration) && !within(r, &export))
 }
 
 fn exported_methods(dispatch: &Dispatch) -> Vec<&'static str> {
     match dispatch {
         Dispatch::Single { methods, .. } => methods.clone(),
-        Dispatch::Split { branches, fallback, fallback_is_bare_405 } => {
-            let handled: Vec<&'static str> = branches.iter().flat_map(|b| b.methods.iter().copied()).collect();
+        Dispatch::Split {
+            branches,
+            fallback,
+            fallback_is_bare_405,
+        } => {
+            let handled: Vec<&'static str> = branches
+                .iter()
+                .flat_map(|b| b.methods.iter().copied())
+                .collect();
             if fallback.is_some() && !fallback_is_bare_405 {
                 ALL_METHODS.to_vec()
             } else {
@@ -448,32 +688,63 @@ fn output_functions<'a>(
 ) -> Vec<OutputFunction<'a>> {
     let location = file.location_of(handler.function_span);
     match dispatch {
-        Dispatch::Single { methods, checks_method } => {
+        Dispatch::Single {
+            methods,
+            checks_method,
+        } => {
             if !checks_method {
                 notes.push(
                     Diagnostic::note(
                         "note/all-methods",
-                        format!("the handler never checks the method, so it is exported for {}", methods.join(", ")),
+                        format!(
+                            "the handler never checks the method, so it is exported for {}",
+                            methods.join(", ")
+                        ),
                     )
                     .with_help("remove the exports for methods the route should not answer")
                     .at(location),
                 );
             }
-            vec![OutputFunction { methods: methods.clone(), part: None, name: handler_name.to_string(), exported_by_name: false, needs: Needs::default() }]
+            vec![OutputFunction {
+                methods: methods.clone(),
+                part: None,
+                name: handler_name.to_string(),
+                exported_by_name: false,
+                needs: Needs::default(),
+            }]
         }
-        Dispatch::Split { branches, fallback, fallback_is_bare_405 } => {
+        Dispatch::Split {
+            branches,
+            fallback,
+            fallback_is_bare_405,
+        } => {
             let mut functions: Vec<OutputFunction> = branches
                 .iter()
-                .map(|branch| OutputFunction {
-                    methods: ordered(branch.methods.clone()),
-                    part: Some(branch.part.clone()),
-                    name: ordered(branch.methods.clone())[0].to_string(),
-                    exported_by_name: true,
-                    needs: Needs::default(),
+                .map(|branch| {
+                    let methods = ordered(branch.methods.clone());
+                    let by_name = !(branch.shared && methods.len() > 1);
+                    OutputFunction {
+                        name: if by_name {
+                            methods[0].to_string()
+                        } else {
+                            handler_name.to_string()
+                        },
+                        methods,
+                        part: Some(branch.part.clone()),
+                        exported_by_name: by_name,
+                        needs: Needs::default(),
+                    }
                 })
                 .collect();
-            let handled: Vec<&str> = branches.iter().flat_map(|b| b.methods.iter().copied()).collect();
-            let remaining: Vec<&'static str> = ALL_METHODS.iter().copied().filter(|m| !handled.contains(m)).collect();
+            let handled: Vec<&str> = branches
+                .iter()
+                .flat_map(|b| b.methods.iter().copied())
+                .collect();
+            let remaining: Vec<&'static str> = ALL_METHODS
+                .iter()
+                .copied()
+                .filter(|m| !handled.contains(m))
+                .collect();
             match fallback {
                 Some(_) if *fallback_is_bare_405 => {}
                 Some(part) if !remaining.is_empty() => {
@@ -527,7 +798,10 @@ fn query_mode(uses: &[usage::Use], context: &RouteContext) -> QueryMode {
     }
     if !any {
         QueryMode::None
-    } else if !whole && context.route.is_dynamic() && keys.iter().all(|k| context.route.has_param(k)) {
+    } else if !whole
+        && context.route.is_dynamic()
+        && keys.iter().all(|k| context.route.has_param(k))
+    {
         if nested {
             QueryMode::LocalParams
         } else {
@@ -556,44 +830,80 @@ fn use_edits(
             }
             response_edits(file, call, needs, names, compat, edits);
         }
-        UseKind::SetHeader { call, callee, first_arg, value } => match value {
-            HeaderValue::String => edits.push(Edit::replace(range(*callee), format!("{}.set", names.headers))),
+        UseKind::SetHeader {
+            call,
+            callee,
+            first_arg,
+            value,
+        } => match value {
+            HeaderValue::String => edits.push(Edit::replace(
+                range(*callee),
+                format!("{}.set", names.headers),
+            )),
             HeaderValue::Other => {
                 compat.insert(CompatFn::SetHeader);
-                edits.push(Edit::replace(file.offset(call.lo)..file.offset(first_arg.lo), format!("setHeader({}, ", names.headers)));
+                edits.push(Edit::replace(
+                    file.offset(call.lo)..file.offset(first_arg.lo),
+                    format!("setHeader({}, ", names.headers),
+                ));
             }
         },
         UseKind::StatusStatement { call, arg } => {
-            edits.push(Edit::replace(file.offset(call.lo)..file.offset(arg.lo), format!("{} = ", names.status)));
+            edits.push(Edit::replace(
+                file.offset(call.lo)..file.offset(arg.lo),
+                format!("{} = ", names.status),
+            ));
             edits.push(Edit::delete(file.offset(arg.hi)..file.offset(call.hi)));
         }
-        UseKind::StatusCode { member } => edits.push(Edit::replace(range(*member), names.status.clone())),
-        UseKind::QueryWhole { member } | UseKind::QueryKey { member, .. } | UseKind::QueryDestructure { member, .. } => {
+        UseKind::StatusCode { member } => {
+            edits.push(Edit::replace(range(*member), names.status.clone()))
+        }
+        UseKind::QueryWhole { member }
+        | UseKind::QueryKey { member, .. }
+        | UseKind::QueryDestructure { member, .. } => {
             let replacement = match (query_mode, kind) {
-                (QueryMode::InlineParams, UseKind::QueryDestructure { .. }) => format!("await {}.params", names.context),
+                (QueryMode::InlineParams, UseKind::QueryDestructure { .. }) => {
+                    format!("await {}.params", names.context)
+                }
                 (QueryMode::InlineParams, _) => format!("(await {}.params)", names.context),
                 _ => names.query.clone(),
             };
             edits.push(Edit::replace(range(*member), replacement));
         }
         UseKind::Body { member } => edits.push(Edit::replace(range(*member), names.body.clone())),
-        UseKind::Header { member, key, position } => {
+        UseKind::Header {
+            member,
+            key,
+            position,
+        } => {
             let read = format!("{req}.headers.get({key})");
             let text = match position {
-                Position::Object => read,
+                Position::Object | Position::Nullish => read,
                 Position::Safe => format!("{read} ?? undefined"),
                 Position::Other => format!("({read} ?? undefined)"),
             };
             edits.push(Edit::replace(range(*member), text));
         }
-        UseKind::Cookie { member, key, position } => {
+        UseKind::Cookie {
+            member,
+            key,
+            position,
+        } => {
             let read = format!("{req}.cookies.get({key})?.value");
-            let text = if *position == Position::Object { format!("({read})") } else { read };
+            let text = if *position == Position::Object {
+                format!("({read})")
+            } else {
+                read
+            };
             edits.push(Edit::replace(range(*member), text));
         }
         UseKind::Url { member, position } => {
             let read = format!("{req}.nextUrl.pathname + {req}.nextUrl.search");
-            let text = if *position == Position::Safe { read } else { format!("({read})") };
+            let text = if *position == Position::Safe {
+                read
+            } else {
+                format!("({read})")
+            };
             edits.push(Edit::replace(range(*member), text));
         }
         UseKind::RawBody { expr, read } => {
@@ -608,7 +918,13 @@ fn use_edits(
 }
 
 /// `{ status: 201, headers }` for a response in a function with these needs.
-fn response_init(file: &ParsedFile, status: Option<Span>, include_status: bool, needs: Needs, names: &Names) -> Option<String> {
+fn response_init(
+    file: &ParsedFile,
+    status: Option<Span>,
+    include_status: bool,
+    needs: Needs,
+    names: &Names,
+) -> Option<String> {
     let mut fields = Vec::new();
     if include_status {
         match status {
@@ -631,11 +947,22 @@ fn shorthand(field: &str, local: &str) -> String {
     }
 }
 
-fn response_edits(file: &ParsedFile, call: &ResponseCall, needs: Needs, names: &Names, compat: &mut BTreeSet<CompatFn>, edits: &mut Vec<Edit>) {
+fn response_edits(
+    file: &ParsedFile,
+    call: &ResponseCall,
+    needs: Needs,
+    names: &Names,
+    compat: &mut BTreeSet<CompatFn>,
+    edits: &mut Vec<Edit>,
+) {
     let start = file.offset(call.span.lo);
     let end = file.offset(call.span.hi);
     let init = response_init(file, call.status, true, needs, names);
-    let with_init = |init: &Option<String>| init.as_ref().map(|i| format!(", {i})")).unwrap_or_else(|| ")".into());
+    let with_init = |init: &Option<String>| {
+        init.as_ref()
+            .map(|i| format!(", {i})"))
+            .unwrap_or_else(|| ")".into())
+    };
     match call.method {
         ResponseMethod::Json | ResponseMethod::Send | ResponseMethod::End => {
             let function = match call.method {
@@ -646,7 +973,10 @@ fn response_edits(file: &ParsedFile, call: &ResponseCall, needs: Needs, names: &
             match call.args.first() {
                 Some(arg) => {
                     compat.insert(function);
-                    edits.push(Edit::replace(start..file.offset(arg.lo), format!("{}(", function.name())));
+                    edits.push(Edit::replace(
+                        start..file.offset(arg.lo),
+                        format!("{}(", function.name()),
+                    ));
                     edits.push(Edit::replace(file.offset(arg.hi)..end, with_init(&init)));
                 }
                 None if call.method == ResponseMethod::End => {
@@ -671,11 +1001,17 @@ fn response_edits(file: &ParsedFile, call: &ResponseCall, needs: Needs, names: &
             let init = response_init(file, None, false, needs, names);
             match call.args.as_slice() {
                 [url] => {
-                    edits.push(Edit::replace(start..file.offset(url.lo), "redirectResponse(307, "));
+                    edits.push(Edit::replace(
+                        start..file.offset(url.lo),
+                        "redirectResponse(307, ",
+                    ));
                     edits.push(Edit::replace(file.offset(url.hi)..end, with_init(&init)));
                 }
                 [status, url] => {
-                    edits.push(Edit::replace(start..file.offset(status.lo), "redirectResponse("));
+                    edits.push(Edit::replace(
+                        start..file.offset(status.lo),
+                        "redirectResponse(",
+                    ));
                     edits.push(Edit::replace(file.offset(url.hi)..end, with_init(&init)));
                 }
                 _ => {
@@ -708,11 +1044,18 @@ fn in_place_edits(
             let start = file.offset(first.span().lo);
             let end = param_end(file, last);
             let parenthesised = text[..start].trim_end().ends_with('(');
-            let replacement = if parenthesised { signature.to_string() } else { format!("({signature})") };
+            let replacement = if parenthesised {
+                signature.to_string()
+            } else {
+                format!("({signature})")
+            };
             edits.push(Edit::replace(start..end, replacement));
         }
         _ => {
-            let open = text[function_start..body_start].find('(').map(|i| function_start + i + 1).ok_or_else(|| internal(file, "no parameter list"))?;
+            let open = text[function_start..body_start]
+                .find('(')
+                .map(|i| function_start + i + 1)
+                .ok_or_else(|| internal(file, "no parameter list"))?;
             edits.push(Edit::insert(open, signature.to_string()));
         }
     }
@@ -730,7 +1073,10 @@ fn in_place_edits(
                     Some(first) => indentation_at(text, file.offset(first.span().lo)).to_string(),
                     None => format!("{}{}", indentation_at(text, body_start), style.indent),
                 };
-                let lines: String = prelude.iter().map(|l| format!("{}{indent}{l}", style.newline)).collect();
+                let lines: String = prelude
+                    .iter()
+                    .map(|l| format!("{}{indent}{l}", style.newline))
+                    .collect();
                 edits.push(Edit::insert(body_start + 1, lines));
             }
             HandlerBody::Expr(expr) => {
@@ -742,31 +1088,55 @@ fn in_place_edits(
                 }
                 opening.push_str(&format!("{}{indent}return ", style.newline));
                 edits.push(Edit::insert(body_start, opening));
-                edits.push(Edit::insert(file.offset(expr.span().hi), format!("{}{}{base}}}", style.semi(), style.newline)));
+                edits.push(Edit::insert(
+                    file.offset(expr.span().hi),
+                    format!("{}{}{base}}}", style.semi(), style.newline),
+                ));
             }
         }
     }
     // The declaration and the exports.
     let exports = format!(
         "export {{ {} }}{}",
-        function.methods.iter().map(|m| format!("{} as {m}", function.name)).collect::<Vec<_>>().join(", "),
+        function
+            .methods
+            .iter()
+            .map(|m| format!("{} as {m}", function.name))
+            .collect::<Vec<_>>()
+            .join(", "),
         style.semi()
     );
     match &handler.declaration {
-        Declaration::DefaultExport { item, anonymous, arrow } => {
+        Declaration::DefaultExport {
+            item,
+            anonymous,
+            arrow,
+        } => {
             if *arrow {
-                edits.push(Edit::replace(item.start..function_start, format!("const {} = ", function.name)));
+                edits.push(Edit::replace(
+                    item.start..function_start,
+                    format!("const {} = ", function.name),
+                ));
             } else {
                 edits.push(Edit::delete(item.start..function_start));
                 if *anonymous {
-                    let keyword = text[function_start..body_start].find("function").map(|i| function_start + i + "function".len());
+                    let keyword = text[function_start..body_start]
+                        .find("function")
+                        .map(|i| function_start + i + "function".len());
                     let at = keyword.ok_or_else(|| internal(file, "no function keyword"))?;
                     edits.push(Edit::insert(at, format!(" {}", function.name)));
                 }
             }
-            edits.push(Edit::insert(item.end, format!("{}{}{exports}", style.newline, style.newline)));
+            edits.push(Edit::insert(
+                item.end,
+                format!("{}{}{exports}", style.newline, style.newline),
+            ));
         }
-        Declaration::Declared { export, variable_type, .. } => {
+        Declaration::Declared {
+            export,
+            variable_type,
+            ..
+        } => {
             if let Some(variable_type) = variable_type {
                 edits.push(Edit::delete(variable_type.clone()));
             }
@@ -797,7 +1167,9 @@ fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>]) 
     for (index, line) in body.split_inclusive('\n').enumerate() {
         let line_start = offset;
         offset += line.len();
-        let is_protected = protected.iter().any(|r| r.start < line_start && line_start < r.end);
+        let is_protected = protected
+            .iter()
+            .any(|r| r.start < line_start && line_start < r.end);
         let content = line.trim_end_matches(['\n', '\r']);
         let ending = &line[content.len()..];
         if is_protected {
@@ -825,7 +1197,11 @@ fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>]) 
 }
 
 /// Ranges (original offsets) moved into the coordinates of a window after its edits.
-fn shift_ranges(ranges: &[Range<usize>], window: &Range<usize>, edits: &[Edit]) -> Vec<Range<usize>> {
+fn shift_ranges(
+    ranges: &[Range<usize>],
+    window: &Range<usize>,
+    edits: &[Edit],
+) -> Vec<Range<usize>> {
     let map = |pos: usize| -> usize {
         let mut shifted = pos as isize - window.start as isize;
         for edit in edits {
@@ -835,7 +1211,11 @@ fn shift_ranges(ranges: &[Range<usize>], window: &Range<usize>, edits: &[Edit]) 
         }
         shifted.max(0) as usize
     };
-    ranges.iter().filter(|r| r.start < window.end && r.end > window.start).map(|r| map(r.start)..map(r.end)).collect()
+    ranges
+        .iter()
+        .filter(|r| r.start < window.end && r.end > window.start)
+        .map(|r| map(r.start)..map(r.end))
+        .collect()
 }
 
 fn detect_style(file: &ParsedFile) -> Style {
@@ -854,9 +1234,10 @@ fn detect_style(file: &ParsedFile) -> Style {
         }
         fn visit_stmt(&mut self, stmt: &Stmt) {
             match stmt {
-                Stmt::Expr(_) | Stmt::Decl(swc_ecma_ast::Decl::Var(_)) | Stmt::Return(_) | Stmt::Throw(_) => {
-                    self.2.push(self.0.offset(stmt.span().hi))
-                }
+                Stmt::Expr(_)
+                | Stmt::Decl(swc_ecma_ast::Decl::Var(_))
+                | Stmt::Return(_)
+                | Stmt::Throw(_) => self.2.push(self.0.offset(stmt.span().hi)),
                 _ => {}
             }
             swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
@@ -871,26 +1252,43 @@ fn detect_style(file: &ParsedFile) -> Style {
     Style::detect(&file.text, &statement_ends, &string_starts)
 }
 
-fn import_edits(file: &ParsedFile, context: &RouteContext, request_type: bool, compat: &BTreeSet<CompatFn>, style: &Style, edits: &mut Vec<Edit>) {
+fn import_edits(
+    file: &ParsedFile,
+    context: &RouteContext,
+    request_type: bool,
+    compat: &BTreeSet<CompatFn>,
+    style: &Style,
+    edits: &mut Vec<Edit>,
+) {
     let mut last_import_end = None;
     let mut next_server = None;
     let mut has_next_request = false;
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
+            continue;
+        };
         last_import_end = Some(file.offset(import.span.hi));
         if import.src.value.as_str() == Some("next/server") {
             for specifier in &import.specifiers {
                 if let ImportSpecifier::Named(named) = specifier {
                     let imported = named.imported.as_ref().map(|i| match i {
                         swc_ecma_ast::ModuleExportName::Ident(id) => id.sym.to_string(),
-                        swc_ecma_ast::ModuleExportName::Str(s) => s.value.as_str().unwrap_or_default().to_string(),
+                        swc_ecma_ast::ModuleExportName::Str(s) => {
+                            s.value.as_str().unwrap_or_default().to_string()
+                        }
                     });
-                    if imported.as_deref().unwrap_or(&named.local.sym) == "NextRequest" && &*named.local.sym == "NextRequest" {
+                    if imported.as_deref().unwrap_or(&named.local.sym) == "NextRequest"
+                        && &*named.local.sym == "NextRequest"
+                    {
                         has_next_request = true;
                     }
                 }
             }
-            let named_only = !import.specifiers.is_empty() && import.specifiers.iter().all(|s| matches!(s, ImportSpecifier::Named(_)));
+            let named_only = !import.specifiers.is_empty()
+                && import
+                    .specifiers
+                    .iter()
+                    .all(|s| matches!(s, ImportSpecifier::Named(_)));
             if named_only && next_server.is_none() {
                 next_server = Some(import);
             }
@@ -902,24 +1300,59 @@ fn import_edits(file: &ParsedFile, context: &RouteContext, request_type: bool, c
             Some(import) => {
                 let last = import.specifiers.last().map(|s| file.offset(s.span().hi));
                 if let Some(at) = last {
-                    let name = if import.type_only { ", NextRequest" } else { ", type NextRequest" };
+                    let name = if import.type_only {
+                        ", NextRequest"
+                    } else {
+                        ", type NextRequest"
+                    };
                     edits.push(Edit::insert(at, name));
                 }
             }
-            None => lines.push(format!("import type {{ NextRequest }} from {}{}", style.quoted("next/server"), style.semi())),
+            None => lines.push(format!(
+                "import type {{ NextRequest }} from {}{}",
+                style.quoted("next/server"),
+                style.semi()
+            )),
         }
     }
     if !compat.is_empty() {
         let names: Vec<&str> = compat.iter().map(|f| f.name()).collect();
-        let specifier = imports::relative_specifier(imports::parent(&context.route.target_path), context.compat_module);
-        lines.push(format!("import {{ {} }} from {}{}", names.join(", "), style.quoted(&specifier), style.semi()));
+        let specifier = imports::relative_specifier(
+            imports::parent(&context.route.target_path),
+            context.compat_module,
+        );
+        lines.push(format!(
+            "import {{ {} }} from {}{}",
+            names.join(", "),
+            style.quoted(&specifier),
+            style.semi()
+        ));
     }
     if lines.is_empty() {
         return;
     }
     match last_import_end {
-        Some(end) => edits.push(Edit::insert(end, lines.iter().map(|l| format!("{}{l}", style.newline)).collect::<String>())),
-        None => edits.push(Edit::insert(0, lines.iter().map(|l| format!("{l}{}", style.newline)).collect::<String>() + style.newline)),
+        Some(end) => {
+            // After the last import's line, so a comment trailing it stays on it.
+            let line_end = file.text[end..]
+                .find(['\r', '\n'])
+                .map_or(file.text.len(), |i| end + i);
+            edits.push(Edit::insert(
+                line_end,
+                lines
+                    .iter()
+                    .map(|l| format!("{}{l}", style.newline))
+                    .collect::<String>(),
+            ))
+        }
+        None => edits.push(Edit::insert(
+            0,
+            lines
+                .iter()
+                .map(|l| format!("{l}{}", style.newline))
+                .collect::<String>()
+                + style.newline,
+        )),
     }
 }
 
@@ -927,31 +1360,53 @@ fn import_edits(file: &ParsedFile, context: &RouteContext, request_type: bool, c
 /// removed from the output, which is parsed for the purpose (and so checked to parse).
 fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
-        vec![Diagnostic::error("internal/output-unparsable", format!("the generated route handler does not parse: {}", d.message))
-            .with_help("please report this with the file; it is left as it is")]
+        vec![Diagnostic::error(
+            "internal/output-unparsable",
+            format!("the generated route handler does not parse: {}", d.message),
+        )
+        .with_help("please report this with the file; it is left as it is")]
     })?;
     const CANDIDATES: [(&str, &[&str]); 3] = [
-        ("next", &["NextApiRequest", "NextApiResponse", "NextApiHandler", "PageConfig"]),
+        (
+            "next",
+            &[
+                "NextApiRequest",
+                "NextApiResponse",
+                "NextApiHandler",
+                "PageConfig",
+            ],
+        ),
         ("micro", &["buffer", "text", "json"]),
         ("raw-body", &["default"]),
     ];
     let used = identifier_counts(&output);
     let mut edits = Vec::new();
     for item in &output.module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
+            continue;
+        };
         let source = import.src.value.as_str().unwrap_or_default();
-        let Some((_, names)) = CANDIDATES.iter().find(|(module, _)| *module == source) else { continue };
+        let Some((_, names)) = CANDIDATES.iter().find(|(module, _)| *module == source) else {
+            continue;
+        };
         let mut removable = Vec::new();
         for specifier in &import.specifiers {
             let (imported, local) = match specifier {
                 ImportSpecifier::Named(named) => (
-                    named.imported.as_ref().map_or(named.local.sym.to_string(), |i| match i {
-                        swc_ecma_ast::ModuleExportName::Ident(id) => id.sym.to_string(),
-                        swc_ecma_ast::ModuleExportName::Str(s) => s.value.as_str().unwrap_or_default().to_string(),
-                    }),
+                    named
+                        .imported
+                        .as_ref()
+                        .map_or(named.local.sym.to_string(), |i| match i {
+                            swc_ecma_ast::ModuleExportName::Ident(id) => id.sym.to_string(),
+                            swc_ecma_ast::ModuleExportName::Str(s) => {
+                                s.value.as_str().unwrap_or_default().to_string()
+                            }
+                        }),
                     named.local.sym.to_string(),
                 ),
-                ImportSpecifier::Default(default) => ("default".to_string(), default.local.sym.to_string()),
+                ImportSpecifier::Default(default) => {
+                    ("default".to_string(), default.local.sym.to_string())
+                }
                 ImportSpecifier::Namespace(_) => continue,
             };
             // The import's own binding counts once.
@@ -963,7 +1418,10 @@ fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnosti
             continue;
         }
         if removable.len() == import.specifiers.len() {
-            edits.push(Edit::delete(statement_lines(&output.text, output.range(import.span))));
+            edits.push(Edit::delete(statement_lines(
+                &output.text,
+                output.range(import.span),
+            )));
         } else {
             for specifier in removable {
                 let range = output.range(specifier.span());
@@ -986,7 +1444,10 @@ fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnosti
     }
     let cleaned = apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))?;
     ParsedFile::parse(path, &cleaned).map_err(|d| {
-        vec![Diagnostic::error("internal/output-unparsable", format!("the generated route handler does not parse: {}", d.message))]
+        vec![Diagnostic::error(
+            "internal/output-unparsable",
+            format!("the generated route handler does not parse: {}", d.message),
+        )]
     })?;
     Ok(cleaned)
 }

@@ -29,6 +29,16 @@ pub fn scan(file: &ParsedFile, stmts: &[&Stmt], res: &str, tails: &mut Tails) {
     walk(file, stmts, true, false, res, tails);
 }
 
+/// A statement that shares its line with a trailing comment goes with the space after it.
+fn with_trailing_space(text: &str, range: Range<usize>) -> Range<usize> {
+    if text[..range.end].ends_with('\n') {
+        return range;
+    }
+    let rest = &text[range.end..];
+    let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    range.start..range.end + spaces
+}
+
 fn is_exit(stmt: &Stmt, break_exits: bool) -> bool {
     match stmt {
         Stmt::Return(r) => r.arg.is_none(),
@@ -39,21 +49,33 @@ fn is_exit(stmt: &Stmt, break_exits: bool) -> bool {
 
 /// `tail`: the end of this list is the end of the function. `break_exits`: an unlabelled
 /// `break` here leaves a switch that is itself in tail position.
-fn walk(file: &ParsedFile, stmts: &[&Stmt], tail: bool, break_exits: bool, res: &str, tails: &mut Tails) {
+fn walk(
+    file: &ParsedFile,
+    stmts: &[&Stmt],
+    tail: bool,
+    break_exits: bool,
+    res: &str,
+    tails: &mut Tails,
+) {
     let count = stmts.len();
     for (index, stmt) in stmts.iter().enumerate() {
         let last = index + 1 == count;
         // `res.json(x); return` ends the function wherever it stands; `res.json(x); break` only
         // when the switch it leaves is the function's last statement.
-        let return_follows = !last && matches!(stmts[index + 1], Stmt::Return(r) if r.arg.is_none());
-        let exit_follows = return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
+        let return_follows =
+            !last && matches!(stmts[index + 1], Stmt::Return(r) if r.arg.is_none());
+        let exit_follows =
+            return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
         let stmt_tail = return_follows || (tail && (last || exit_follows));
         match stmt {
             Stmt::Expr(expr) if response_call(&expr.expr, res).is_some() => {
                 if stmt_tail {
                     tails.allowed.insert(file.range(stmt.span()));
                     if exit_follows {
-                        tails.merged.push(whole_lines(&file.text, file.range(stmts[index + 1].span())));
+                        tails.merged.push(with_trailing_space(
+                            &file.text,
+                            whole_lines(&file.text, file.range(stmts[index + 1].span())),
+                        ));
                     }
                 }
             }
@@ -79,7 +101,8 @@ fn walk(file: &ParsedFile, stmts: &[&Stmt], tail: bool, break_exits: bool, res: 
                 let cases = switch.cases.len();
                 for (case_index, case) in switch.cases.iter().enumerate() {
                     let body: Vec<&Stmt> = case.cons.iter().collect();
-                    let ends_with_break = matches!(body.last(), Some(Stmt::Break(b)) if b.label.is_none());
+                    let ends_with_break =
+                        matches!(body.last(), Some(Stmt::Break(b)) if b.label.is_none());
                     let case_tail = stmt_tail && (ends_with_break || case_index + 1 == cases);
                     walk(file, &body, case_tail, true, res, tails);
                 }

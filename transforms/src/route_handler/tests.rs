@@ -7,7 +7,14 @@ pub(crate) fn run(path: &str, source: &str) -> Outcome {
     let route = api_route("pages", stem, ext).unwrap();
     let file = ParsedFile::parse(path, source).unwrap();
     let moved = |_: &str| None;
-    convert(&file, &RouteContext { route: &route, compat_module: "lib/routeshift/pages-compat", moved_route: &moved })
+    convert(
+        &file,
+        &RouteContext {
+            route: &route,
+            compat_module: "lib/routeshift/pages-compat",
+            moved_route: &moved,
+        },
+    )
 }
 
 #[test]
@@ -16,8 +23,12 @@ fn converts_a_simple_handler() {
         "pages/api/hello.ts",
         "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json({ name: 'John Doe' })\n}\n",
     );
-    let Outcome::Converted(converted) = outcome else { panic!("{outcome:?}") };
+    let Outcome::Converted(converted) = outcome else {
+        panic!("{outcome:?}")
+    };
     println!("{}", converted.text);
-    assert!(converted.text.contains("return jsonResponse({ name: 'John Doe' }, { status: 200 })"));
+    assert!(converted
+        .text
+        .contains("return jsonResponse({ name: 'John Doe' }, { status: 200 })"));
     assert!(!converted.text.contains("NextApiRequest"));
 }

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, AssignExpr, BindingIdent, Callee, Expr, ExprOrSpread, Function, KeyValueProp, Lit, MemberExpr, MemberProp,
-    ModuleDecl, ModuleItem, ObjectPatProp, Pat, PropName, ReturnStmt, SimpleAssignTarget, Stmt, Tpl, VarDeclarator,
+    ArrowExpr, AssignExpr, BindingIdent, Callee, Expr, ExprOrSpread, Function, KeyValueProp, Lit,
+    MemberExpr, MemberProp, ModuleDecl, ModuleItem, ObjectPatProp, Pat, PropName, ReturnStmt,
+    SimpleAssignTarget, Stmt, Tpl, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -57,10 +58,19 @@ fn prop_name(prop: &MemberProp) -> Option<&str> {
 }
 
 /// `obj.prop(args)` with `obj` matching `object`.
-fn method_call<'a>(expr: &'a Expr, object: impl Fn(&Expr) -> bool) -> Option<(&'a str, &'a [ExprOrSpread], &'a MemberExpr)> {
-    let Expr::Call(call) = strip_parens(expr) else { return None };
-    let Callee::Expr(callee) = &call.callee else { return None };
-    let Expr::Member(member) = &**callee else { return None };
+fn method_call<'a>(
+    expr: &'a Expr,
+    object: impl Fn(&Expr) -> bool,
+) -> Option<(&'a str, &'a [ExprOrSpread], &'a MemberExpr)> {
+    let Expr::Call(call) = strip_parens(expr) else {
+        return None;
+    };
+    let Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Member(member) = &**callee else {
+        return None;
+    };
     if !object(&member.obj) {
         return None;
     }
@@ -73,13 +83,18 @@ pub fn response_call(expr: &Expr, res: &str) -> Option<ResponseCall> {
 }
 
 /// A response call with its status expression and arguments.
-fn response_parts<'a>(expr: &'a Expr, res: &str) -> Option<(ResponseCall, Option<&'a Expr>, &'a [ExprOrSpread])> {
+fn response_parts<'a>(
+    expr: &'a Expr,
+    res: &str,
+) -> Option<(ResponseCall, Option<&'a Expr>, &'a [ExprOrSpread])> {
     let expr = match strip_parens(expr) {
         Expr::Await(a) => strip_parens(&a.arg),
         other => other,
     };
     let (name, args, member) = method_call(expr, |obj| {
-        is_ident(obj, res) || method_call(obj, |o| is_ident(o, res)).is_some_and(|(n, a, _)| n == "status" && a.len() == 1)
+        is_ident(obj, res)
+            || method_call(obj, |o| is_ident(o, res))
+                .is_some_and(|(n, a, _)| n == "status" && a.len() == 1)
     })?;
     let method = match name {
         "json" => ResponseMethod::Json,
@@ -128,30 +143,72 @@ pub enum Position {
     Safe,
     /// The object of a member access (`x.length`, `x?.split()`).
     Object,
+    /// Where `null` and `undefined` behave alike: the left of `??` or `||`, a condition, the
+    /// operand of `!`.
+    Nullish,
     Other,
 }
 
 #[derive(Debug, Clone)]
 pub enum UseKind {
     /// A response call as a statement (`stmt` is the statement) or returned / an arrow's body.
-    Response { call: ResponseCall, expr: Span, stmt: Option<Span> },
+    Response {
+        call: ResponseCall,
+        expr: Span,
+        stmt: Option<Span>,
+    },
     /// `res.setHeader(name, value)` as a statement.
-    SetHeader { call: Span, callee: Span, first_arg: Span, value: HeaderValue },
+    SetHeader {
+        call: Span,
+        callee: Span,
+        first_arg: Span,
+        value: HeaderValue,
+    },
     /// `res.status(n)` as a statement.
-    StatusStatement { call: Span, arg: Span },
+    StatusStatement {
+        call: Span,
+        arg: Span,
+    },
     /// `res.statusCode` read or assigned.
-    StatusCode { member: Span },
+    StatusCode {
+        member: Span,
+    },
     /// `req.query` as a whole object.
-    QueryWhole { member: Span },
+    QueryWhole {
+        member: Span,
+    },
     /// `req.query.key` / `req.query['key']` (`key` None when computed).
-    QueryKey { member: Span, key: Option<String> },
+    QueryKey {
+        member: Span,
+        key: Option<String>,
+    },
     /// `const { a, b } = req.query`.
-    QueryDestructure { member: Span, keys: Vec<String>, rest: bool },
-    Body { member: Span },
-    Header { member: Span, key: String, position: Position },
-    Cookie { member: Span, key: String, position: Position },
-    Url { member: Span, position: Position },
-    RawBody { expr: Span, read: RawBodyRead },
+    QueryDestructure {
+        member: Span,
+        keys: Vec<String>,
+        rest: bool,
+    },
+    Body {
+        member: Span,
+    },
+    Header {
+        member: Span,
+        key: String,
+        position: Position,
+    },
+    Cookie {
+        member: Span,
+        key: String,
+        position: Position,
+    },
+    Url {
+        member: Span,
+        position: Position,
+    },
+    RawBody {
+        expr: Span,
+        read: RawBodyRead,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +253,9 @@ pub struct Usage {
 fn raw_body_readers(file: &ParsedFile) -> HashMap<String, RawBodyRead> {
     let mut readers = HashMap::new();
     for item in &file.module.body {
-        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else { continue };
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
+            continue;
+        };
         let source = import.src.value.as_str().unwrap_or_default();
         for specifier in &import.specifiers {
             use swc_ecma_ast::ImportSpecifier;
@@ -204,7 +263,9 @@ fn raw_body_readers(file: &ParsedFile) -> HashMap<String, RawBodyRead> {
                 ("micro", ImportSpecifier::Named(named)) => {
                     let imported = match &named.imported {
                         Some(swc_ecma_ast::ModuleExportName::Ident(id)) => id.sym.to_string(),
-                        Some(swc_ecma_ast::ModuleExportName::Str(s)) => s.value.as_str().unwrap_or_default().to_string(),
+                        Some(swc_ecma_ast::ModuleExportName::Str(s)) => {
+                            s.value.as_str().unwrap_or_default().to_string()
+                        }
                         None => named.local.sym.to_string(),
                     };
                     let read = match imported.as_str() {
@@ -234,6 +295,7 @@ pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) ->
         readers: raw_body_readers(input.file),
         depth: 0,
         safe: Vec::new(),
+        nullish: Vec::new(),
         uses: Vec::new(),
         problems: Vec::new(),
     };
@@ -243,13 +305,23 @@ pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) ->
     if let Some(expr) = expr_body {
         match response_parts(expr, scanner.res) {
             Some((call, status, args)) => {
-                scanner.uses.push(Use { kind: UseKind::Response { call, expr: expr.span(), stmt: None }, nested: false });
+                scanner.uses.push(Use {
+                    kind: UseKind::Response {
+                        call,
+                        expr: expr.span(),
+                        stmt: None,
+                    },
+                    nested: false,
+                });
                 scanner.visit_response_args(status, args);
             }
             None => scanner.visit_expr(expr),
         }
     }
-    Usage { uses: scanner.uses, problems: scanner.problems }
+    Usage {
+        uses: scanner.uses,
+        problems: scanner.problems,
+    }
 }
 
 struct Scanner<'a, 'f> {
@@ -261,21 +333,34 @@ struct Scanner<'a, 'f> {
     depth: usize,
     /// Spans of expressions sitting in a safe slot.
     safe: Vec<Span>,
+    /// Spans of expressions where `null` and `undefined` behave alike.
+    nullish: Vec<Span>,
     uses: Vec<Use>,
     problems: Vec<Diagnostic>,
 }
 
 impl Scanner<'_, '_> {
     fn push(&mut self, kind: UseKind) {
-        self.uses.push(Use { kind, nested: self.depth > 0 });
+        self.uses.push(Use {
+            kind,
+            nested: self.depth > 0,
+        });
     }
 
     fn problem(&mut self, span: Span, code: &str, message: String, help: &str) {
         let location = self.file.location_of(span);
-        if self.problems.iter().any(|p| p.location.as_ref() == Some(&location) && p.code == code) {
+        if self
+            .problems
+            .iter()
+            .any(|p| p.location.as_ref() == Some(&location) && p.code == code)
+        {
             return;
         }
-        self.problems.push(Diagnostic::manual(code, message).with_help(help).at(location));
+        self.problems.push(
+            Diagnostic::manual(code, message)
+                .with_help(help)
+                .at(location),
+        );
     }
 
     fn short(&self, span: Span) -> String {
@@ -289,12 +374,20 @@ impl Scanner<'_, '_> {
     }
 
     fn position(&mut self, span: Span) -> Position {
-        if let Some(index) = self.safe.iter().rposition(|s| *s == span) {
+        if let Some(index) = self.nullish.iter().rposition(|s| *s == span) {
+            self.nullish.remove(index);
+            Position::Nullish
+        } else if let Some(index) = self.safe.iter().rposition(|s| *s == span) {
             self.safe.remove(index);
             Position::Safe
         } else {
             Position::Other
         }
+    }
+
+    fn visit_nullish(&mut self, expr: &Expr) {
+        self.nullish.push(expr.span());
+        self.visit_expr(expr);
     }
 
     fn visit_safe(&mut self, expr: &Expr) {
@@ -327,7 +420,10 @@ impl Scanner<'_, '_> {
                 }
             }
         }
-        let mut finder = Finder { names: [self.req, self.res], found: false };
+        let mut finder = Finder {
+            names: [self.req, self.res],
+            found: false,
+        };
         expr.visit_with(&mut finder);
         finder.found
     }
@@ -338,21 +434,34 @@ impl Scanner<'_, '_> {
                 self.problem(
                     status.span(),
                     "manual/status-from-request",
-                    format!("the status `{}` is computed from `req`/`res`", self.short(status.span())),
+                    format!(
+                        "the status `{}` is computed from `req`/`res`",
+                        self.short(status.span())
+                    ),
                     "compute the status into a variable first, then run routeshift again",
                 );
             }
         }
         for arg in args {
             if arg.spread.is_some() {
-                self.problem(arg.expr.span(), "manual/response-spread", "a response call with spread arguments".into(), "convert this route by hand");
+                self.problem(
+                    arg.expr.span(),
+                    "manual/response-spread",
+                    "a response call with spread arguments".into(),
+                    "convert this route by hand",
+                );
             }
             self.visit_safe(&arg.expr);
         }
         {
             if let Some(first) = args.first().filter(|_| args.len() == 2) {
                 if self.mentions_req_or_res(&first.expr) {
-                    self.problem(first.expr.span(), "manual/status-from-request", "the redirect status is computed from `req`/`res`".into(), "compute it into a variable first");
+                    self.problem(
+                        first.expr.span(),
+                        "manual/status-from-request",
+                        "the redirect status is computed from `req`/`res`".into(),
+                        "compute it into a variable first",
+                    );
                 }
             }
         }
@@ -362,7 +471,9 @@ impl Scanner<'_, '_> {
     fn key_of(&self, prop: &MemberProp) -> Option<String> {
         match prop {
             MemberProp::Ident(id) => Some(format!("'{}'", id.sym)),
-            MemberProp::Computed(computed) => Some(self.file.slice(computed.expr.span()).to_string()),
+            MemberProp::Computed(computed) => {
+                Some(self.file.slice(computed.expr.span()).to_string())
+            }
             MemberProp::PrivateName(_) => None,
         }
     }
@@ -389,11 +500,21 @@ impl Scanner<'_, '_> {
         let obj = strip_parens(&member.obj);
         // `req.headers.x`, `req.cookies.x`, `req.query.x`
         if self.is_req_member(obj, "headers") || self.is_req_member(obj, "cookies") {
-            let Some(key) = self.key_of(&member.prop) else { return };
+            let Some(key) = self.key_of(&member.prop) else {
+                return;
+            };
             let kind = if self.is_req_member(obj, "headers") {
-                UseKind::Header { member: member.span, key, position }
+                UseKind::Header {
+                    member: member.span,
+                    key,
+                    position,
+                }
             } else {
-                UseKind::Cookie { member: member.span, key, position }
+                UseKind::Cookie {
+                    member: member.span,
+                    key,
+                    position,
+                }
             };
             self.push(kind);
             self.visit_computed(&member.prop);
@@ -401,14 +522,20 @@ impl Scanner<'_, '_> {
         }
         if self.is_req_member(obj, "query") {
             let key = Self::literal_key(&member.prop);
-            self.push(UseKind::QueryKey { member: obj.span(), key });
+            self.push(UseKind::QueryKey {
+                member: obj.span(),
+                key,
+            });
             self.visit_computed(&member.prop);
             return;
         }
         // `<header read>.x`: the read is the object of this member.
         if let Expr::Member(inner) = obj {
             let inner_obj = strip_parens(&inner.obj);
-            if self.is_req_member(inner_obj, "headers") || self.is_req_member(inner_obj, "cookies") || self.is_req_member(obj, "url") {
+            if self.is_req_member(inner_obj, "headers")
+                || self.is_req_member(inner_obj, "cookies")
+                || self.is_req_member(obj, "url")
+            {
                 self.member(inner, Position::Object);
                 self.visit_computed(&member.prop);
                 return;
@@ -445,14 +572,24 @@ impl Scanner<'_, '_> {
         }
         if self.is_res(obj) {
             match prop_name(&member.prop) {
-                Some("statusCode") if self.depth == 0 => self.push(UseKind::StatusCode { member: member.span }),
+                Some("statusCode") if self.depth == 0 => self.push(UseKind::StatusCode {
+                    member: member.span,
+                }),
                 Some(name) => self.problem(
                     member.span,
                     &format!("manual/res-{}", kebab(name)),
-                    format!("`{}` has no automatic Route Handler equivalent here", self.short(member.span)),
+                    format!(
+                        "`{}` has no automatic Route Handler equivalent here",
+                        self.short(member.span)
+                    ),
                     res_help(name),
                 ),
-                None => self.problem(member.span, "manual/res-computed", "a computed member of `res`".into(), "convert this use by hand"),
+                None => self.problem(
+                    member.span,
+                    "manual/res-computed",
+                    "a computed member of `res`".into(),
+                    "convert this use by hand",
+                ),
             }
             self.visit_computed(&member.prop);
             return;
@@ -463,12 +600,19 @@ impl Scanner<'_, '_> {
     fn statement(&mut self, stmt: &Stmt) -> bool {
         let expr = match stmt {
             Stmt::Expr(e) => &*e.expr,
-            Stmt::Return(ReturnStmt { arg: Some(arg), span }) => {
+            Stmt::Return(ReturnStmt {
+                arg: Some(arg),
+                span,
+            }) => {
                 if let Some((call, status, args)) = response_parts(arg, self.res) {
                     if self.depth > 0 {
                         self.in_callback(*span);
                     } else {
-                        self.push(UseKind::Response { call, expr: arg.span(), stmt: None });
+                        self.push(UseKind::Response {
+                            call,
+                            expr: arg.span(),
+                            stmt: None,
+                        });
                     }
                     self.visit_response_args(status, args);
                     return true;
@@ -481,7 +625,11 @@ impl Scanner<'_, '_> {
             if self.depth > 0 {
                 self.in_callback(stmt.span());
             } else {
-                self.push(UseKind::Response { call, expr: expr.span(), stmt: Some(stmt.span()) });
+                self.push(UseKind::Response {
+                    call,
+                    expr: expr.span(),
+                    stmt: Some(stmt.span()),
+                });
             }
             self.visit_response_args(status, args);
             return true;
@@ -496,7 +644,12 @@ impl Scanner<'_, '_> {
                             Expr::Lit(Lit::Str(_)) | Expr::Tpl(_) => HeaderValue::String,
                             _ => HeaderValue::Other,
                         };
-                        self.push(UseKind::SetHeader { call: expr.span(), callee: member.span, first_arg: key.expr.span(), value: value_kind });
+                        self.push(UseKind::SetHeader {
+                            call: expr.span(),
+                            callee: member.span,
+                            first_arg: key.expr.span(),
+                            value: value_kind,
+                        });
                     }
                     self.visit_safe(&key.expr);
                     self.visit_safe(&value.expr);
@@ -506,7 +659,10 @@ impl Scanner<'_, '_> {
                     if self.depth > 0 {
                         self.in_callback(stmt.span());
                     } else {
-                        self.push(UseKind::StatusStatement { call: expr.span(), arg: arg.expr.span() });
+                        self.push(UseKind::StatusStatement {
+                            call: expr.span(),
+                            arg: arg.expr.span(),
+                        });
                     }
                     self.visit_safe(&arg.expr);
                     return true;
@@ -529,10 +685,18 @@ impl Scanner<'_, '_> {
 
 fn res_help(name: &str) -> &'static str {
     match name {
-        "write" | "writeHead" | "flushHeaders" | "pipe" => "stream with `new Response(ReadableStream)` by hand",
-        "revalidate" => "keep this route in pages/api while it revalidates Pages Router paths (reference §3.7)",
-        "setPreviewData" | "clearPreviewData" | "setDraftMode" => "use `draftMode()` from next/headers by hand",
-        "getHeader" | "removeHeader" | "hasHeader" | "appendHeader" => "build the response headers by hand",
+        "write" | "writeHead" | "flushHeaders" | "pipe" => {
+            "stream with `new Response(ReadableStream)` by hand"
+        }
+        "revalidate" => {
+            "keep this route in pages/api while it revalidates Pages Router paths (reference §3.7)"
+        }
+        "setPreviewData" | "clearPreviewData" | "setDraftMode" => {
+            "use `draftMode()` from next/headers by hand"
+        }
+        "getHeader" | "removeHeader" | "hasHeader" | "appendHeader" => {
+            "build the response headers by hand"
+        }
         _ => "convert this use by hand",
     }
 }
@@ -564,7 +728,11 @@ impl Visit for Scanner<'_, '_> {
         match expr {
             Expr::Member(member) => return self.member(member, position),
             Expr::Ident(ident) if &*ident.sym == self.req || &*ident.sym == self.res => {
-                let which = if &*ident.sym == self.req { "req" } else { "res" };
+                let which = if &*ident.sym == self.req {
+                    "req"
+                } else {
+                    "res"
+                };
                 self.problem(
                     ident.span,
                     &format!("manual/{which}-passed"),
@@ -579,7 +747,10 @@ impl Visit for Scanner<'_, '_> {
                         if let Expr::Ident(name) = &**callee {
                             if let Some(read) = self.readers.get(&*name.sym).copied() {
                                 if self.is_req(&arg.expr) && self.raw_body {
-                                    self.push(UseKind::RawBody { expr: expr.span(), read });
+                                    self.push(UseKind::RawBody {
+                                        expr: expr.span(),
+                                        read,
+                                    });
                                     return;
                                 }
                             }
@@ -588,6 +759,10 @@ impl Visit for Scanner<'_, '_> {
                 }
             }
             Expr::Call(call) => {
+                if response_call(expr, self.res).is_some() && self.depth > 0 {
+                    self.in_callback(expr.span());
+                    return;
+                }
                 if response_call(expr, self.res).is_some() {
                     self.problem(
                         expr.span(),
@@ -611,7 +786,9 @@ impl Visit for Scanner<'_, '_> {
                 }
                 if let Callee::Expr(callee) = &call.callee {
                     if let Expr::Ident(name) = &**callee {
-                        if self.readers.contains_key(&*name.sym) && call.args.iter().any(|a| self.is_req(&a.expr)) {
+                        if self.readers.contains_key(&*name.sym)
+                            && call.args.iter().any(|a| self.is_req(&a.expr))
+                        {
                             self.problem(
                                 expr.span(),
                                 "manual/raw-body-read",
@@ -639,8 +816,11 @@ impl Visit for Scanner<'_, '_> {
     fn visit_simple_assign_target(&mut self, target: &SimpleAssignTarget) {
         if let SimpleAssignTarget::Member(member) = target {
             let obj = strip_parens(&member.obj);
-            if self.is_res(obj) && prop_name(&member.prop) == Some("statusCode") && self.depth == 0 {
-                self.push(UseKind::StatusCode { member: member.span });
+            if self.is_res(obj) && prop_name(&member.prop) == Some("statusCode") && self.depth == 0
+            {
+                self.push(UseKind::StatusCode {
+                    member: member.span,
+                });
                 return;
             }
             let rooted_at_req = self.is_req(obj)
@@ -663,7 +843,10 @@ impl Visit for Scanner<'_, '_> {
             self.problem(
                 binding.id.span,
                 "manual/shadowed-parameter",
-                format!("`{}` is declared or reassigned inside the handler", binding.id.sym),
+                format!(
+                    "`{}` is declared or reassigned inside the handler",
+                    binding.id.sym
+                ),
                 "rename the inner variable, then run routeshift again",
             );
         }
@@ -690,7 +873,9 @@ impl Visit for Scanner<'_, '_> {
                     match prop {
                         ObjectPatProp::KeyValue(kv) => match &kv.key {
                             PropName::Ident(id) => keys.push(id.sym.to_string()),
-                            PropName::Str(s) => keys.push(s.value.as_str().unwrap_or_default().to_string()),
+                            PropName::Str(s) => {
+                                keys.push(s.value.as_str().unwrap_or_default().to_string())
+                            }
                             _ => computed = true,
                         },
                         ObjectPatProp::Assign(assign) => keys.push(assign.key.sym.to_string()),
@@ -698,9 +883,15 @@ impl Visit for Scanner<'_, '_> {
                     }
                 }
                 if computed {
-                    self.push(UseKind::QueryWhole { member: inner.span() });
+                    self.push(UseKind::QueryWhole {
+                        member: inner.span(),
+                    });
                 } else {
-                    self.push(UseKind::QueryDestructure { member: inner.span(), keys, rest });
+                    self.push(UseKind::QueryDestructure {
+                        member: inner.span(),
+                        keys,
+                        rest,
+                    });
                 }
                 declarator.name.visit_with(self);
                 return;
@@ -736,6 +927,36 @@ impl Visit for Scanner<'_, '_> {
         self.visit_safe(&assign.right);
     }
 
+    fn visit_bin_expr(&mut self, bin: &swc_ecma_ast::BinExpr) {
+        use swc_ecma_ast::BinaryOp;
+        if matches!(bin.op, BinaryOp::NullishCoalescing | BinaryOp::LogicalOr) {
+            self.visit_nullish(&bin.left);
+            self.visit_expr(&bin.right);
+        } else {
+            bin.visit_children_with(self);
+        }
+    }
+
+    fn visit_unary_expr(&mut self, unary: &swc_ecma_ast::UnaryExpr) {
+        if unary.op == swc_ecma_ast::UnaryOp::Bang {
+            self.visit_nullish(&unary.arg);
+        } else {
+            unary.visit_children_with(self);
+        }
+    }
+
+    fn visit_ts_non_null_expr(&mut self, non_null: &swc_ecma_ast::TsNonNullExpr) {
+        self.visit_nullish(&non_null.expr);
+    }
+
+    fn visit_if_stmt(&mut self, if_stmt: &swc_ecma_ast::IfStmt) {
+        self.visit_nullish(&if_stmt.test);
+        self.visit_stmt(&if_stmt.cons);
+        if let Some(alt) = &if_stmt.alt {
+            self.visit_stmt(alt);
+        }
+    }
+
     fn visit_tpl(&mut self, tpl: &Tpl) {
         for expr in &tpl.exprs {
             self.visit_safe(expr);
@@ -754,4 +975,3 @@ impl Visit for Scanner<'_, '_> {
         self.depth -= 1;
     }
 }
-
