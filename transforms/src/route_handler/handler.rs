@@ -313,6 +313,22 @@ fn declared_handler<'a>(
             _ => {}
         }
     }
+    let imported_from = file.module.body.iter().find_map(|item| match item {
+        ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => import
+            .specifiers
+            .iter()
+            .any(|s| s.local().sym == *name)
+            .then(|| import.src.value.as_str().unwrap_or_default().to_string()),
+        _ => None,
+    });
+    if let Some(source) = imported_from {
+        return Err(Diagnostic::manual(
+            "manual/reexported-handler",
+            format!("the default export `{name}` is a handler imported from `{source}`"),
+        )
+        .with_help("the handler lives in another module: migrate that module by hand, or move the handler into this file")
+        .at(file.location(export.start)));
+    }
     Err(Diagnostic::manual(
         "manual/handler-not-found",
         format!("the default export `{name}` is not a top-level function or const in this file"),

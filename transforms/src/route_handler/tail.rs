@@ -39,9 +39,21 @@ fn with_trailing_space(text: &str, range: Range<usize>) -> Range<usize> {
     range.start..range.end + spaces
 }
 
+/// `return`, `return null`, `return undefined`, `return false`…: Pages ignored a handler's return
+/// value, and a literal has no side effect, so it can go.
+fn returns_nothing(stmt: &swc_ecma_ast::ReturnStmt) -> bool {
+    use swc_ecma_ast::{Expr, Lit};
+    match stmt.arg.as_deref() {
+        None => true,
+        Some(Expr::Lit(Lit::Null(_) | Lit::Bool(_) | Lit::Num(_) | Lit::Str(_))) => true,
+        Some(Expr::Ident(id)) => &*id.sym == "undefined",
+        _ => false,
+    }
+}
+
 fn is_exit(stmt: &Stmt, break_exits: bool) -> bool {
     match stmt {
-        Stmt::Return(r) => r.arg.is_none(),
+        Stmt::Return(r) => returns_nothing(r),
         Stmt::Break(b) => break_exits && b.label.is_none(),
         _ => false,
     }
@@ -63,7 +75,7 @@ fn walk(
         // `res.json(x); return` ends the function wherever it stands; `res.json(x); break` only
         // when the switch it leaves is the function's last statement.
         let return_follows =
-            !last && matches!(stmts[index + 1], Stmt::Return(r) if r.arg.is_none());
+            !last && matches!(stmts[index + 1], Stmt::Return(r) if returns_nothing(r));
         let exit_follows =
             return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
         let stmt_tail = return_follows || (tail && (last || exit_follows));

@@ -363,13 +363,22 @@ impl Scanner<'_, '_> {
         );
     }
 
+    /// The source of a construct for a message: whitespace collapsed, cut at 48 characters.
     fn short(&self, span: Span) -> String {
-        let text = self.file.slice(span);
-        let first_line = text.lines().next().unwrap_or_default();
-        if first_line.chars().count() > 48 || first_line.len() < text.len() {
-            format!("{}…", first_line.chars().take(48).collect::<String>())
+        let text = self
+            .file
+            .slice(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = text
+            .replace(" .", ".")
+            .replace("( ", "(")
+            .replace(" )", ")");
+        if text.chars().count() > 48 {
+            format!("{}…", text.chars().take(48).collect::<String>())
         } else {
-            first_line.to_string()
+            text
         }
     }
 
@@ -683,6 +692,37 @@ impl Scanner<'_, '_> {
     }
 }
 
+impl Scanner<'_, '_> {
+    /// Visits a nested function. When it declares its own `req` or `res` (a parameter, or a
+    /// variable in its body: `.then((res) => res.text())`), that name means something else
+    /// inside it and is not tracked there.
+    fn nested(&mut self, params: &[&Pat], body: &[Stmt], visit: impl FnOnce(&mut Self)) {
+        let mut bound = Vec::new();
+        for param in params {
+            crate::imports::collect_binding_names(param, &mut bound);
+        }
+        for stmt in body {
+            if let Stmt::Decl(swc_ecma_ast::Decl::Var(var)) = stmt {
+                for declarator in &var.decls {
+                    crate::imports::collect_binding_names(&declarator.name, &mut bound);
+                }
+            }
+        }
+        let (req, res) = (self.req, self.res);
+        if bound.iter().any(|n| n == req) {
+            self.req = "\u{0}";
+        }
+        if bound.iter().any(|n| n == res) {
+            self.res = "\u{0}";
+        }
+        self.depth += 1;
+        visit(self);
+        self.depth -= 1;
+        self.req = req;
+        self.res = res;
+    }
+}
+
 fn res_help(name: &str) -> &'static str {
     match name {
         "write" | "writeHead" | "flushHeaders" | "pipe" => {
@@ -964,14 +1004,23 @@ impl Visit for Scanner<'_, '_> {
     }
 
     fn visit_function(&mut self, function: &Function) {
-        self.depth += 1;
-        function.visit_children_with(self);
-        self.depth -= 1;
+        let params: Vec<&Pat> = function.params.iter().map(|p| &p.pat).collect();
+        let body = function
+            .body
+            .as_ref()
+            .map(|b| b.stmts.as_slice())
+            .unwrap_or_default();
+        self.nested(&params, body, |scanner| {
+            function.visit_children_with(scanner)
+        });
     }
 
     fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
-        self.depth += 1;
-        arrow.visit_children_with(self);
-        self.depth -= 1;
+        let params: Vec<&Pat> = arrow.params.iter().collect();
+        let body = match &*arrow.body {
+            swc_ecma_ast::ArrowFunctionBody::FunctionBody(body) => body.stmts.as_slice(),
+            swc_ecma_ast::ArrowFunctionBody::Expr(_) => &[],
+        };
+        self.nested(&params, body, |scanner| arrow.visit_children_with(scanner));
     }
 }
