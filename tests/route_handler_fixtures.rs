@@ -130,9 +130,14 @@ fn may_change(line: &str) -> bool {
     ];
     let trimmed = line.trim();
     // A bare `return`/`break` after a response goes with it.
-    let exit = ["return", "break"]
-        .iter()
-        .any(|k| trimmed.trim_end_matches(';') == *k || trimmed.starts_with(&format!("{k} //")));
+    // `return null` and the like go with the response before them.
+    let literal_return = trimmed
+        .strip_prefix("return ")
+        .is_some_and(|rest| !rest.contains('('));
+    let exit = literal_return
+        || ["return", "break"].iter().any(|k| {
+            trimmed.trim_end_matches(';') == *k || trimmed.starts_with(&format!("{k} //"))
+        });
     let chained = [
         ".status(",
         ".json(",
