@@ -507,7 +507,7 @@ pub(super) fn convert(
             &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
         )
     })?;
-    text = remove_unused_imports(&context.route.target_path, &text)?;
+    text = self_check(&context.route.target_path, &text, res.as_deref())?;
     if file.bom {
         text.insert(0, '\u{feff}');
     }
@@ -1356,9 +1356,10 @@ fn import_edits(
     }
 }
 
-/// Type and reader imports the rewrite made unused (`NextApiRequest`, `buffer` from micro):
-/// removed from the output, which is parsed for the purpose (and so checked to parse).
-fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
+/// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
+/// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
+/// (`NextApiRequest`, `buffer` from micro) are removed.
+fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",
@@ -1366,6 +1367,16 @@ fn remove_unused_imports(path: &str, text: &str) -> Result<String, Vec<Diagnosti
         )
         .with_help("please report this with the file; it is left as it is")]
     })?;
+    if let Some(res) = res {
+        if let Some(offset) = free_reference(&output, res) {
+            let (line, column) = output.lines.line_col(&output.text, offset);
+            return Err(vec![Diagnostic::error(
+                "internal/response-left",
+                format!("the generated route handler still refers to `{res}` (line {line}, column {column} of the output)"),
+            )
+            .with_help("please report this with the file; it is left as it is")]);
+        }
+    }
     const CANDIDATES: [(&str, &[&str]); 3] = [
         (
             "next",
@@ -1462,4 +1473,64 @@ fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usi
     let mut counts = Counts(Default::default());
     swc_ecma_visit::VisitWith::visit_with(&file.module, &mut counts);
     counts.0
+}
+
+/// The first reference to `name` that no enclosing function in the output binds.
+fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
+    struct Finder<'a> {
+        name: &'a str,
+        bound: Vec<bool>,
+        found: Option<swc_common::BytePos>,
+    }
+    impl Finder<'_> {
+        fn binds(&self, params: &[&Pat], body: &[Stmt]) -> bool {
+            let mut names = Vec::new();
+            for param in params {
+                crate::imports::collect_binding_names(param, &mut names);
+            }
+            for stmt in body {
+                if let Stmt::Decl(swc_ecma_ast::Decl::Var(var)) = stmt {
+                    for declarator in &var.decls {
+                        crate::imports::collect_binding_names(&declarator.name, &mut names);
+                    }
+                }
+            }
+            names.iter().any(|n| n == self.name)
+        }
+    }
+    impl swc_ecma_visit::Visit for Finder<'_> {
+        fn visit_function(&mut self, function: &swc_ecma_ast::Function) {
+            let params: Vec<&Pat> = function.params.iter().map(|p| &p.pat).collect();
+            let body = function
+                .body
+                .as_ref()
+                .map(|b| b.stmts.as_slice())
+                .unwrap_or_default();
+            self.bound.push(self.binds(&params, body));
+            swc_ecma_visit::VisitWith::visit_children_with(function, self);
+            self.bound.pop();
+        }
+        fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
+            let params: Vec<&Pat> = arrow.params.iter().collect();
+            let body = match &*arrow.body {
+                swc_ecma_ast::ArrowFunctionBody::FunctionBody(body) => body.stmts.as_slice(),
+                swc_ecma_ast::ArrowFunctionBody::Expr(_) => &[],
+            };
+            self.bound.push(self.binds(&params, body));
+            swc_ecma_visit::VisitWith::visit_children_with(arrow, self);
+            self.bound.pop();
+        }
+        fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+            if &*ident.sym == self.name && !self.bound.iter().any(|b| *b) && self.found.is_none() {
+                self.found = Some(ident.span.lo);
+            }
+        }
+    }
+    let mut finder = Finder {
+        name,
+        bound: Vec::new(),
+        found: None,
+    };
+    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut finder);
+    finder.found.map(|pos| file.offset(pos))
 }

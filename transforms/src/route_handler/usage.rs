@@ -985,6 +985,46 @@ impl Visit for Scanner<'_, '_> {
         }
     }
 
+    fn visit_prop(&mut self, prop: &swc_ecma_ast::Prop) {
+        // `{ req, res }` names them without an expression of their own.
+        if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
+            if &*ident.sym == self.req || &*ident.sym == self.res {
+                let which = if &*ident.sym == self.req {
+                    "req"
+                } else {
+                    "res"
+                };
+                self.problem(
+                    ident.span,
+                    &format!("manual/{which}-passed"),
+                    format!("`{}` is passed on inside an object (`{{ {} }}`)", ident.sym, ident.sym),
+                    "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+                );
+                return;
+            }
+        }
+        prop.visit_children_with(self);
+    }
+
+    fn visit_ts_type_query(&mut self, query: &swc_ecma_ast::TsTypeQuery) {
+        if let swc_ecma_ast::TsTypeQueryExpr::TsEntityName(swc_ecma_ast::TsEntityName::Ident(
+            ident,
+        )) = &query.expr_name
+        {
+            if &*ident.sym == self.req || &*ident.sym == self.res {
+                self.problem(
+                    ident.span,
+                    "manual/typeof-parameter",
+                    format!(
+                        "a type is taken from `{}` (`typeof {}`)",
+                        ident.sym, ident.sym
+                    ),
+                    "use NextRequest or Response types by hand",
+                );
+            }
+        }
+    }
+
     fn visit_ts_non_null_expr(&mut self, non_null: &swc_ecma_ast::TsNonNullExpr) {
         self.visit_nullish(&non_null.expr);
     }
