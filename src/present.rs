@@ -112,18 +112,8 @@ pub fn print_diagnostic(
     indent: &str,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    write!(
-        out,
-        "{indent}{}[{}]",
-        diagnostic.severity.label(),
-        diagnostic.code
-    )?;
-    if let Some(location) = &diagnostic.location {
-        write!(out, " {location}")?;
-    }
-    writeln!(out, ": {}", diagnostic.message)?;
-    if let Some(help) = &diagnostic.help {
-        writeln!(out, "{indent}  help: {help}")?;
+    for line in diagnostic.to_string().lines() {
+        writeln!(out, "{indent}{line}")?;
     }
     Ok(())
 }

@@ -227,6 +227,26 @@ pub fn collect_binding_names(pat: &swc_ecma_ast::Pat, out: &mut Vec<String>) {
     }
 }
 
+/// The names a function binds for its whole body: its parameters and the variables declared at
+/// its top level.
+pub fn function_bindings(
+    params: &[&swc_ecma_ast::Pat],
+    body: &[swc_ecma_ast::Stmt],
+) -> Vec<String> {
+    let mut names = Vec::new();
+    for param in params {
+        collect_binding_names(param, &mut names);
+    }
+    for stmt in body {
+        if let swc_ecma_ast::Stmt::Decl(Decl::Var(var)) = stmt {
+            for declarator in &var.decls {
+                collect_binding_names(&declarator.name, &mut names);
+            }
+        }
+    }
+    names
+}
+
 pub fn is_relative(specifier: &str) -> bool {
     specifier == "."
         || specifier == ".."

@@ -169,11 +169,7 @@ fn narrowed<'a>(
     if handled.iter().any(|m| !allowed.contains(m)) {
         return whole();
     }
-    let remaining: Vec<&'static str> = allowed
-        .iter()
-        .copied()
-        .filter(|m| !handled.contains(m))
-        .collect();
+    let remaining = methods_except(&allowed, &handled);
     match fallback {
         Some(part) if !remaining.is_empty() => {
             branches.push(Branch {
@@ -189,6 +185,14 @@ fn narrowed<'a>(
         None => branches,
     }
 }
+/// The methods of `all` not in `handled`, in `all`'s order.
+pub fn methods_except(all: &[&'static str], handled: &[&str]) -> Vec<&'static str> {
+    all.iter()
+        .copied()
+        .filter(|m| !handled.contains(m))
+        .collect()
+}
+
 fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
     ALL_METHODS
         .iter()

@@ -740,11 +740,7 @@ fn output_functions<'a>(
                 .iter()
                 .flat_map(|b| b.methods.iter().copied())
                 .collect();
-            let remaining: Vec<&'static str> = ALL_METHODS
-                .iter()
-                .copied()
-                .filter(|m| !handled.contains(m))
-                .collect();
+            let remaining = dispatch::methods_except(&ALL_METHODS, &handled);
             match fallback {
                 Some(_) if *fallback_is_bare_405 => {}
                 Some(part) if !remaining.is_empty() => {
@@ -1484,18 +1480,9 @@ fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
     }
     impl Finder<'_> {
         fn binds(&self, params: &[&Pat], body: &[Stmt]) -> bool {
-            let mut names = Vec::new();
-            for param in params {
-                crate::imports::collect_binding_names(param, &mut names);
-            }
-            for stmt in body {
-                if let Stmt::Decl(swc_ecma_ast::Decl::Var(var)) = stmt {
-                    for declarator in &var.decls {
-                        crate::imports::collect_binding_names(&declarator.name, &mut names);
-                    }
-                }
-            }
-            names.iter().any(|n| n == self.name)
+            crate::imports::function_bindings(params, body)
+                .iter()
+                .any(|n| n == self.name)
         }
     }
     impl swc_ecma_visit::Visit for Finder<'_> {

@@ -682,6 +682,17 @@ impl Scanner<'_, '_> {
         false
     }
 
+    /// `req` or `res` handed on as a whole (to a helper, in an object, …): `what` says how.
+    fn passed(&mut self, span: Span, name: &str, what: String) {
+        let which = if name == self.req { "req" } else { "res" };
+        self.problem(
+            span,
+            &format!("manual/{which}-passed"),
+            format!("`{name}` {what}"),
+            "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+        );
+    }
+
     fn in_callback(&mut self, span: Span) {
         self.problem(
             span,
@@ -697,17 +708,7 @@ impl Scanner<'_, '_> {
     /// variable in its body: `.then((res) => res.text())`), that name means something else
     /// inside it and is not tracked there.
     fn nested(&mut self, params: &[&Pat], body: &[Stmt], visit: impl FnOnce(&mut Self)) {
-        let mut bound = Vec::new();
-        for param in params {
-            crate::imports::collect_binding_names(param, &mut bound);
-        }
-        for stmt in body {
-            if let Stmt::Decl(swc_ecma_ast::Decl::Var(var)) = stmt {
-                for declarator in &var.decls {
-                    crate::imports::collect_binding_names(&declarator.name, &mut bound);
-                }
-            }
-        }
+        let bound = crate::imports::function_bindings(params, body);
         let (req, res) = (self.req, self.res);
         if bound.iter().any(|n| n == req) {
             self.req = "\u{0}";
@@ -768,16 +769,10 @@ impl Visit for Scanner<'_, '_> {
         match expr {
             Expr::Member(member) => return self.member(member, position),
             Expr::Ident(ident) if &*ident.sym == self.req || &*ident.sym == self.res => {
-                let which = if &*ident.sym == self.req {
-                    "req"
-                } else {
-                    "res"
-                };
-                self.problem(
+                self.passed(
                     ident.span,
-                    &format!("manual/{which}-passed"),
-                    format!("`{}` is used directly, not through one of its members", ident.sym),
-                    "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+                    &ident.sym,
+                    "is used directly, not through one of its members".to_string(),
                 );
                 return;
             }
@@ -813,15 +808,15 @@ impl Visit for Scanner<'_, '_> {
                     return;
                 }
                 for arg in &call.args {
-                    if self.is_req(&arg.expr) || self.is_res(&arg.expr) {
-                        let which = if self.is_req(&arg.expr) { "req" } else { "res" };
-                        let callee = self.short(call.callee.span());
-                        self.problem(
-                            arg.expr.span(),
-                            &format!("manual/{which}-passed"),
-                            format!("`{which}` is passed to `{callee}(…)`"),
-                            "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
-                        );
+                    if let Expr::Ident(ident) = &*arg.expr {
+                        if &*ident.sym == self.req || &*ident.sym == self.res {
+                            let callee = self.short(call.callee.span());
+                            self.passed(
+                                ident.span,
+                                &ident.sym,
+                                format!("is passed to `{callee}(…)`"),
+                            );
+                        }
                     }
                 }
                 if let Callee::Expr(callee) = &call.callee {
@@ -989,16 +984,10 @@ impl Visit for Scanner<'_, '_> {
         // `{ req, res }` names them without an expression of their own.
         if let swc_ecma_ast::Prop::Shorthand(ident) = prop {
             if &*ident.sym == self.req || &*ident.sym == self.res {
-                let which = if &*ident.sym == self.req {
-                    "req"
-                } else {
-                    "res"
-                };
-                self.problem(
+                self.passed(
                     ident.span,
-                    &format!("manual/{which}-passed"),
-                    format!("`{}` is passed on inside an object (`{{ {} }}`)", ident.sym, ident.sym),
-                    "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+                    &ident.sym,
+                    format!("is passed on inside an object (`{{ {} }}`)", ident.sym),
                 );
                 return;
             }
