@@ -100,7 +100,7 @@ pub fn apply(
         write_atomically(&path, &shared.contents)?;
         if let Some(repository) = &repository {
             repository.commit_paths(
-                &[shared.path.clone()],
+                std::slice::from_ref(&shared.path),
                 "routeshift: add the Pages API compat module\n\nFunctions that keep the Pages API behaviour (query, body parsing, response\ncontent types) in the migrated route handlers.",
             )?;
         }

@@ -137,33 +137,6 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
     &rest[..width]
 }
 
-/// Moves a block of lines from one indentation to another: every line that starts with `from`
-/// gets `to` instead. Lines whose start lies inside `protected` ranges (multi-line template
-/// literals, relative to `block`) are left alone, since their whitespace is part of a value.
-pub fn reindent(block: &str, from: &str, to: &str, protected: &[Range<usize>]) -> String {
-    let mut out = String::with_capacity(block.len());
-    let mut offset = 0;
-    for (i, line) in block.split_inclusive('\n').enumerate() {
-        let is_protected = protected.iter().any(|r| r.start < offset && offset < r.end);
-        if i > 0 && !is_protected {
-            if let Some(rest) = line.strip_prefix(from) {
-                if rest.trim().is_empty() {
-                    out.push_str(rest.trim_start_matches([' ', '\t']));
-                } else {
-                    out.push_str(to);
-                    out.push_str(rest);
-                }
-            } else {
-                out.push_str(line);
-            }
-        } else {
-            out.push_str(line);
-        }
-        offset += line.len();
-    }
-    out
-}
-
 /// The range of the whole line(s) that `range` occupies, when nothing else shares them: used to
 /// delete a statement together with its indentation and line break.
 pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
@@ -231,13 +204,6 @@ mod tests {
         assert_eq!(style.indent, "    ");
         assert!(!style.semicolons);
         assert_eq!(style.quote, '\'');
-    }
-
-    #[test]
-    fn reindent_skips_protected_lines() {
-        let block = "a\n    b\n    `x\n    y`\n";
-        let out = reindent(block, "    ", "  ", &[11..19]);
-        assert_eq!(out, "a\n  b\n  `x\n    y`\n");
     }
 
     #[test]

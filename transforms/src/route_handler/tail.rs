@@ -80,15 +80,13 @@ fn walk(
             return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
         let stmt_tail = return_follows || (tail && (last || exit_follows));
         match stmt {
-            Stmt::Expr(expr) if response_call(&expr.expr, res).is_some() => {
-                if stmt_tail {
-                    tails.allowed.insert(file.range(stmt.span()));
-                    if exit_follows {
-                        tails.merged.push(with_trailing_space(
-                            &file.text,
-                            whole_lines(&file.text, file.range(stmts[index + 1].span())),
-                        ));
-                    }
+            Stmt::Expr(expr) if response_call(&expr.expr, res).is_some() && stmt_tail => {
+                tails.allowed.insert(file.range(stmt.span()));
+                if exit_follows {
+                    tails.merged.push(with_trailing_space(
+                        &file.text,
+                        whole_lines(&file.text, file.range(stmts[index + 1].span())),
+                    ));
                 }
             }
             Stmt::Block(block) => {

@@ -58,10 +58,10 @@ fn prop_name(prop: &MemberProp) -> Option<&str> {
 }
 
 /// `obj.prop(args)` with `obj` matching `object`.
-fn method_call<'a>(
-    expr: &'a Expr,
+fn method_call(
+    expr: &Expr,
     object: impl Fn(&Expr) -> bool,
-) -> Option<(&'a str, &'a [ExprOrSpread], &'a MemberExpr)> {
+) -> Option<(&str, &[ExprOrSpread], &MemberExpr)> {
     let Expr::Call(call) = strip_parens(expr) else {
         return None;
     };
@@ -103,10 +103,8 @@ fn response_parts<'a>(
         "redirect" => ResponseMethod::Redirect,
         _ => return None,
     };
-    let status = match method_call(&member.obj, |o| is_ident(o, res)) {
-        Some((_, status_args, _)) => Some(&*status_args[0].expr),
-        None => None,
-    };
+    let status = method_call(&member.obj, |o| is_ident(o, res))
+        .map(|(_, status_args, _)| &*status_args[0].expr);
     let status_literal = match status.map(strip_parens) {
         Some(Expr::Lit(Lit::Num(n))) => Some(n.value),
         _ => None,
