@@ -5,31 +5,42 @@
 //! `Cache-Control` and custom `x-*` headers. A failed `next build` fails the test with its
 //! output, which is how the migrated code is proven to type-check.
 //!
-//! Needs Node.js 20+ with npm, and the npm registry the first time (and whenever the fixture's
-//! lock file changes). Layout under `CARGO_TARGET_TMPDIR/e2e/`:
+//! The same scenario runs once per supported Next.js major, each a test of its own so a failure
+//! names the version: Next 15 with the fixture's own `package.json` + `package-lock.json`, Next 16
+//! with `tests/e2e/next16/package.json` + `package-lock.json`. The app sources are the same; only
+//! the installed packages differ.
+//!
+//! Needs Node.js 20.9+ with npm, and the npm registry the first time (and whenever a lock file
+//! changes). Layout under `CARGO_TARGET_TMPDIR/e2e/`, one folder per dependency set:
 //!
 //! ```text
-//! package.json, package-lock.json, node_modules/   installed once, reused while the lock is unchanged
-//! original/                                        the fixture app, copied fresh each run
-//! migrated/                                        the same copy, then `routeshift migrate --no-branch`
-//! logs/                                            npm, build, server and migration output
+//! next15/, next16/
+//!   package.json, package-lock.json, node_modules/   installed once, reused while the lock is unchanged
+//!   original/                                        the fixture app, copied fresh each run
+//!   migrated/                                        the same copy, then `routeshift migrate --no-branch`
+//!   logs/                                            npm, build, server and migration output
 //! ```
 //!
 //! The apps have no `node_modules` of their own: Node and Next resolve `next`, `react`,
-//! `typescript` and `@types/*` from `e2e/node_modules` by walking up, so both builds share one
-//! install. The copies leave out `package-lock.json`: with a second lock file in the app folder
-//! Next warns that it found several and has to guess the workspace root.
+//! `typescript` and `@types/*` from `<set>/node_modules` by walking up, so both builds of a set
+//! share one install. The copies leave out `package-lock.json`: with a second lock file in the app
+//! folder Next warns that it found several and has to guess the workspace root. Turbopack (Next
+//! 16's default bundler) resolves nothing outside its root folder, so the Next 16 copies get a
+//! `next.config.mjs` that names the set's folder as `turbopack.root` (see `tests/e2e/README.md`).
 //!
-//! Run: `cargo test --test e2e -- --nocapture` (about 30 s once the npm packages are installed:
-//! two `next build`s of ~12 s each; the first run also installs them).
+//! Run: `cargo test --test e2e -- --nocapture` (both versions in parallel, about 35 s on two cores
+//! once the npm packages are installed; Next 15 alone ~26 s, Next 16 alone ~12 s; the first run
+//! also installs them).
 //! `cargo test --test e2e -- --ignored` checks the harness itself: it serves the hand-written
 //! migration in `tests/e2e/hand-migrated/` instead of the tool's output.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -41,10 +52,37 @@ const COMPARE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// How long to wait for another run of this test that holds the work folder.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
-const MIN_NODE_MAJOR: u32 = 20;
-const INSTALL_NODE_HINT: &str = "install Node.js 20 or newer, which includes npm: \
+/// Next 16 needs 20.9 (its `engines`), Next 15 and the compare script 20.
+const MIN_NODE: (u32, u32) = (20, 9);
+const INSTALL_NODE_HINT: &str = "install Node.js 20 or newer (20.9+), which includes npm: \
      https://nodejs.org/en/download (or `nvm install 20`, `brew install node@20`, \
      `apt-get install nodejs` from NodeSource), then make sure `node` and `npm` are on PATH";
+
+/// One set of npm packages the fixture app is built and served with.
+struct NextSet {
+    /// The work folder under `CARGO_TARGET_TMPDIR/e2e/`, also the label in messages.
+    name: &'static str,
+    /// The folder, relative to the repository, with the `package.json` and `package-lock.json`
+    /// to install. The manifest is also copied into both app copies, so each copy names the
+    /// packages it is built with.
+    dependencies: &'static str,
+    /// `next build` bundles with Turbopack, which only resolves files inside its root folder.
+    turbopack: bool,
+}
+
+/// Next.js 15.5.29 (webpack), from the fixture's own manifest and lock file.
+const NEXT15: NextSet = NextSet {
+    name: "next15",
+    dependencies: "fixtures/demo-app",
+    turbopack: false,
+};
+
+/// Next.js 16.4.6 (Turbopack by default).
+const NEXT16: NextSet = NextSet {
+    name: "next16",
+    dependencies: "tests/e2e/next16",
+    turbopack: true,
+};
 
 /// Where an app folder gets its API routes from.
 enum Migration {
@@ -55,56 +93,85 @@ enum Migration {
     HandWritten(PathBuf),
 }
 
+// The tests below may run at the same time (cargo's default). That is safe: each set has its own
+// work folder and lock, ports are handed out once per process (`two_free_ports`), and the npm
+// cache tolerates concurrent installs. On two cores the four builds then take about twice as long.
+
 #[test]
-fn migrated_app_answers_like_the_original() {
-    run_end_to_end(Migration::RouteshiftBinary);
+fn next15_migrated_app_answers_like_the_original() {
+    run_end_to_end(&NEXT15, Migration::RouteshiftBinary);
+}
+
+#[test]
+fn next16_migrated_app_answers_like_the_original() {
+    run_end_to_end(&NEXT16, Migration::RouteshiftBinary);
 }
 
 #[test]
 #[ignore = "checks the harness, not routeshift; run with --ignored"]
-fn hand_migrated_app_answers_like_the_original() {
-    run_end_to_end(Migration::HandWritten(
-        repo_root().join("tests/e2e/hand-migrated"),
-    ));
+fn next15_hand_migrated_app_answers_like_the_original() {
+    run_end_to_end(&NEXT15, hand_migration());
 }
 
-fn run_end_to_end(migration: Migration) {
+#[test]
+#[ignore = "checks the harness, not routeshift; run with --ignored"]
+fn next16_hand_migrated_app_answers_like_the_original() {
+    run_end_to_end(&NEXT16, hand_migration());
+}
+
+fn hand_migration() -> Migration {
+    Migration::HandWritten(repo_root().join("tests/e2e/hand-migrated"))
+}
+
+fn run_end_to_end(set: &NextSet, migration: Migration) {
     let started = Instant::now();
+    let step = |name: &str| format!("{} {name}", set.name);
     require_node_and_npm();
 
-    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+    let e2e = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+    remove_single_set_layout(&e2e);
+    let work = e2e.join(set.name);
     fs::create_dir_all(&work).unwrap();
     let _lock = WorkLock::acquire(&work);
     let logs = work.join("logs");
     fs::create_dir_all(&logs).unwrap();
 
     let fixture = repo_root().join("fixtures/demo-app");
-    step("npm dependencies", || {
-        install_dependencies(&fixture, &work, &logs)
+    let dependencies = repo_root().join(set.dependencies);
+    timed(&step("npm dependencies"), || {
+        install_dependencies(set, &dependencies, &work, &logs)
     });
 
     let original = work.join("original");
     let migrated = work.join("migrated");
-    copy_app(&fixture, &original);
-    copy_app(&fixture, &migrated);
+    for app in [&original, &migrated] {
+        copy_app(&fixture, app);
+        fs::copy(dependencies.join("package.json"), app.join("package.json")).unwrap();
+    }
 
-    step("migrate", || match &migration {
+    timed(&step("migrate"), || match &migration {
         Migration::RouteshiftBinary => run_routeshift(&work, &migrated, &logs),
         Migration::HandWritten(source) => apply_hand_migration(source, &migrated),
     });
     assert_routes_moved(&fixture, &migrated);
+    if set.turbopack {
+        // After the migration, so the tool sees the project exactly as the fixture has it.
+        for app in [&original, &migrated] {
+            write_turbopack_root_config(app, &work);
+        }
+    }
 
     let next_bin = work.join("node_modules/next/dist/bin/next");
     // One after the other: the machines this runs on have few cores.
-    step("next build original", || {
+    timed(&step("next build original"), || {
         next_build(&next_bin, &original, &logs.join("build-original.log"))
     });
-    step("next build migrated", || {
+    timed(&step("next build migrated"), || {
         next_build(&next_bin, &migrated, &logs.join("build-migrated.log"))
     });
 
     let (original_port, migrated_port) = two_free_ports();
-    let original_server = step("next start original", || {
+    let original_server = timed(&step("next start original"), || {
         NextServer::start(
             &next_bin,
             &original,
@@ -112,7 +179,7 @@ fn run_end_to_end(migration: Migration) {
             &logs.join("start-original.log"),
         )
     });
-    let migrated_server = step("next start migrated", || {
+    let migrated_server = timed(&step("next start migrated"), || {
         NextServer::start(
             &next_bin,
             &migrated,
@@ -121,14 +188,14 @@ fn run_end_to_end(migration: Migration) {
         )
     });
 
-    let report = step("compare responses", || {
+    let report = timed(&step("compare responses"), || {
         compare_responses(
             &original_server,
             &migrated_server,
             &logs.join("compare.log"),
         )
     });
-    println!("{}", report.output);
+    println!("[{}] compare.mjs output:\n{}", set.name, report.output);
     drop(migrated_server);
     drop(original_server);
     // The full listing is on stdout; the failure message keeps only the differences.
@@ -139,15 +206,16 @@ fn run_end_to_end(migration: Migration) {
         .collect();
     assert!(
         report.status.success(),
-        "the migrated app answered differently from the original ({}); \
+        "{}: the migrated app answered differently from the original ({}); \
          the apps are in {} and {}, logs in {}:\n\n{}",
+        set.name,
         report.status,
         original.display(),
         migrated.display(),
         logs.display(),
         differences.join("\n").trim()
     );
-    eprintln!("[e2e] passed in {:.0?}", started.elapsed());
+    eprintln!("[e2e] {} passed in {:.0?}", set.name, started.elapsed());
 }
 
 fn repo_root() -> PathBuf {
@@ -155,7 +223,7 @@ fn repo_root() -> PathBuf {
 }
 
 /// Runs one stage and reports how long it took, so a slow run shows where the time went.
-fn step<T>(name: &str, f: impl FnOnce() -> T) -> T {
+fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
     eprintln!("[e2e] {name} ...");
     let started = Instant::now();
     let value = f();
@@ -176,14 +244,17 @@ fn require_node_and_npm() {
         Ok(out) => panic!("`node --version` failed ({}); {INSTALL_NODE_HINT}", out.status),
         Err(err) => panic!("Node.js is needed for the end-to-end test but `node` cannot be run ({err}); {INSTALL_NODE_HINT}"),
     };
-    let major = version
+    let mut numbers = version
         .trim_start_matches('v')
         .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok());
-    match major {
-        Some(major) if major >= MIN_NODE_MAJOR => {}
-        _ => panic!("Node.js {version} is too old for the end-to-end test (Next.js 15 and the compare script need 20+); {INSTALL_NODE_HINT}"),
+        .map(|n| n.parse::<u32>().ok());
+    let major_minor = match (numbers.next().flatten(), numbers.next().flatten()) {
+        (Some(major), Some(minor)) => Some((major, minor)),
+        _ => None,
+    };
+    match major_minor {
+        Some(found) if found >= MIN_NODE => {}
+        _ => panic!("Node.js {version} is too old for the end-to-end test (Next.js 16 needs 20.9+, Next.js 15 and the compare script 20+); {INSTALL_NODE_HINT}"),
     }
     let npm = Command::new("npm")
         .arg("--version")
@@ -201,12 +272,35 @@ fn require_node_and_npm() {
     }
 }
 
-/// Installs the fixture's dependencies into `work/node_modules`, unless the same `package.json`
-/// and `package-lock.json` were installed there before (a stamp in `node_modules` keeps their hash).
-fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
-    let manifest = fs::read(fixture.join("package.json")).unwrap();
-    let lock = fs::read(fixture.join("package-lock.json"))
-        .expect("fixtures/demo-app/package-lock.json is missing; create it with `npm install --package-lock-only`");
+/// Before there was one folder per set, the packages and the apps were in `e2e/` itself. Its
+/// lock file would sit above every set's folder: Next 15 then warns about several lock files and
+/// takes `e2e/` as the workspace root. Removed under the lock that layout used, so a run of the
+/// old test is never pulled from under it.
+fn remove_single_set_layout(e2e: &Path) {
+    if !e2e.join("package-lock.json").exists() {
+        return;
+    }
+    let _lock = WorkLock::acquire(e2e);
+    for dir in ["node_modules", "original", "migrated", "logs"] {
+        let _ = fs::remove_dir_all(e2e.join(dir));
+    }
+    for file in ["package.json", "package-lock.json"] {
+        let _ = fs::remove_file(e2e.join(file));
+    }
+}
+
+/// Installs a set's dependencies into `work/node_modules`, unless the same `package.json` and
+/// `package-lock.json` were installed there before (a stamp in `node_modules` keeps their hash).
+fn install_dependencies(set: &NextSet, dependencies: &Path, work: &Path, logs: &Path) {
+    let manifest = fs::read(dependencies.join("package.json"))
+        .unwrap_or_else(|e| panic!("cannot read {}/package.json: {e}", set.dependencies));
+    let lock = fs::read(dependencies.join("package-lock.json")).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}/package-lock.json ({e}); create it with \
+             `npm install --package-lock-only` in that folder",
+            set.dependencies
+        )
+    });
     let stamp = format!(
         "{:016x}",
         fnv1a64(&[manifest.as_slice(), b"\0", lock.as_slice()].concat())
@@ -216,7 +310,10 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
     if fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
         && next_manifest.exists()
     {
-        eprintln!("[e2e] node_modules is up to date with the fixture's lock file");
+        eprintln!(
+            "[e2e] {}: node_modules is up to date with {}/package-lock.json",
+            set.name, set.dependencies
+        );
         return;
     }
 
@@ -239,7 +336,7 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
             "`npm ci` failed in {} ({status}):\n{output}",
             work.display()
         );
-        eprintln!("[e2e] `npm ci` refused the lock file (it lacks SWC builds for other platforms); using `npm install`");
+        eprintln!("[e2e] {}: `npm ci` refused the lock file (it lacks SWC builds for other platforms); using `npm install`", set.name);
         let mut install = Command::new("npm");
         install
             .args(["install", "--no-audit", "--no-fund", "--no-save"])
@@ -253,16 +350,36 @@ fn install_dependencies(fixture: &Path, work: &Path, logs: &Path) {
     }
 
     let wanted = json_string_field(&String::from_utf8_lossy(&manifest), "next")
-        .expect("fixtures/demo-app/package.json names no `next` version");
+        .unwrap_or_else(|| panic!("{}/package.json names no `next` version", set.dependencies));
     let installed = fs::read_to_string(&next_manifest)
         .ok()
         .and_then(|text| json_string_field(&text, "version"))
         .unwrap_or_else(|| panic!("npm finished but {} is missing", next_manifest.display()));
     assert_eq!(
         installed, wanted,
-        "npm installed next {installed}, the fixture asks for {wanted}"
+        "npm installed next {installed}, {}/package.json asks for {wanted}",
+        set.dependencies
     );
     fs::write(&stamp_path, &stamp).unwrap();
+}
+
+/// `text` as a JavaScript string literal.
+fn js_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// 64-bit FNV-1a: a stable content hash without extra crates (`DefaultHasher` may change
@@ -339,6 +456,34 @@ fn run_routeshift(work: &Path, app: &Path, logs: &Path) {
 fn apply_hand_migration(source: &Path, app: &Path) {
     fs::remove_dir_all(app.join("pages/api")).unwrap();
     copy_tree(source, app, &|_| true);
+}
+
+/// Turbopack compiles and resolves only inside its root folder, and `next` lives in the set's
+/// `node_modules` above the app. Left alone, Next infers the root from the outermost lock file
+/// (within the git repository), which is the set's `package-lock.json` only while it is there;
+/// without it the build fails with "Could not find the Next.js package". Name the root instead.
+fn write_turbopack_root_config(app: &Path, root: &Path) {
+    for name in [
+        "next.config.js",
+        "next.config.mjs",
+        "next.config.ts",
+        "next.config.cjs",
+        "next.config.mts",
+    ] {
+        assert!(
+            !app.join(name).exists(),
+            "{} has a {name}; teach write_turbopack_root_config to keep its settings",
+            app.display()
+        );
+    }
+    let root = fs::canonicalize(root).unwrap();
+    let root = root.to_str().expect("the work folder path is not UTF-8");
+    let config = format!(
+        "// Written by tests/e2e.rs: the packages are installed in the folder above this app.\n\
+         export default {{ turbopack: {{ root: {} }} }}\n",
+        js_string(root)
+    );
+    fs::write(app.join("next.config.mjs"), config).unwrap();
 }
 
 /// The migration really happened: no route is left under `pages/api`, and each one has a route
@@ -496,7 +641,9 @@ impl NextServer {
                     read_log(log)
                 );
             }
-            if answers_http(addr) {
+            // Still running after it answered: a server that failed to bind an already taken
+            // port exits, and the answer came from someone else.
+            if answers_http(addr) && self.child.try_wait().unwrap().is_none() {
                 return;
             }
             if Instant::now() > deadline {
@@ -531,14 +678,21 @@ fn answers_http(addr: SocketAddr) -> bool {
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.")
 }
 
-/// Two ports that were free a moment ago (the servers bind them right after).
+/// Two ports that were free a moment ago (the servers bind them right after), never the same
+/// port twice in this process: the tests run in parallel, and a port one test found free and
+/// let go of could otherwise be handed to the other before its server binds it.
 fn two_free_ports() -> (u16, u16) {
-    let a = TcpListener::bind("127.0.0.1:0").unwrap();
-    let b = TcpListener::bind("127.0.0.1:0").unwrap();
-    (
-        a.local_addr().unwrap().port(),
-        b.local_addr().unwrap().port(),
-    )
+    static HANDED_OUT: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    let handed_out = handed_out.get_or_insert_with(HashSet::new);
+    let mut pick = || loop {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if handed_out.insert(port) {
+            return port;
+        }
+    };
+    (pick(), pick())
 }
 
 struct CompareReport {
@@ -624,8 +778,8 @@ fn strip_ansi(text: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // One run at a time
 
-/// Keeps two runs of this test (two `cargo test`s, or the two tests in this file) from rebuilding
-/// the same folders under each other. A directory, because creating one is atomic; it holds the
+/// Keeps two runs of this test on the same set (two `cargo test`s, or a real and a hand-migrated
+/// test) from rebuilding the same folders under each other. A directory, because creating one is atomic; it holds the
 /// owner's process id so that a lock left by a killed run is taken over.
 struct WorkLock {
     dir: PathBuf,
