@@ -247,6 +247,27 @@ pub fn function_bindings(
     names
 }
 
+/// What a function binds for its body (see [`function_bindings`]).
+pub fn function_scope(function: &swc_ecma_ast::Function) -> Vec<String> {
+    let params: Vec<&swc_ecma_ast::Pat> = function.params.iter().map(|p| &p.pat).collect();
+    let body = function
+        .body
+        .as_ref()
+        .map(|b| b.stmts.as_slice())
+        .unwrap_or_default();
+    function_bindings(&params, body)
+}
+
+/// What an arrow function binds for its body (see [`function_bindings`]).
+pub fn arrow_scope(arrow: &swc_ecma_ast::ArrowExpr) -> Vec<String> {
+    let params: Vec<&swc_ecma_ast::Pat> = arrow.params.iter().collect();
+    let body = match &*arrow.body {
+        swc_ecma_ast::ArrowFunctionBody::FunctionBody(body) => body.stmts.as_slice(),
+        swc_ecma_ast::ArrowFunctionBody::Expr(_) => &[],
+    };
+    function_bindings(&params, body)
+}
+
 pub fn is_relative(specifier: &str) -> bool {
     specifier == "."
         || specifier == ".."

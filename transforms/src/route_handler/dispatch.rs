@@ -193,7 +193,8 @@ pub fn methods_except(all: &[&'static str], handled: &[&str]) -> Vec<&'static st
         .collect()
 }
 
-fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
+/// `methods` in export order, each once.
+pub fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
     ALL_METHODS
         .iter()
         .copied()

@@ -7,7 +7,7 @@ use std::ops::Range;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Pat, Stmt};
 
-use super::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
+use super::dispatch::{self, ordered, Dispatch, DispatchInput, Part, ALL_METHODS};
 use super::handler::{find_handler, Declaration, Handler, HandlerBody};
 use super::usage::{
     self, HeaderValue, Position, RawBodyRead, ResponseCall, ResponseMethod, UsageInput, UseKind,
@@ -565,14 +565,6 @@ fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit
         ));
     }
     rehomed
-}
-
-fn ordered(methods: Vec<&'static str>) -> Vec<&'static str> {
-    ALL_METHODS
-        .iter()
-        .copied()
-        .filter(|m| methods.contains(m))
-        .collect()
 }
 
 fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
@@ -1479,31 +1471,18 @@ fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
         found: Option<swc_common::BytePos>,
     }
     impl Finder<'_> {
-        fn binds(&self, params: &[&Pat], body: &[Stmt]) -> bool {
-            crate::imports::function_bindings(params, body)
-                .iter()
-                .any(|n| n == self.name)
+        fn enter(&mut self, bound: Vec<String>) {
+            self.bound.push(bound.iter().any(|n| n == self.name));
         }
     }
     impl swc_ecma_visit::Visit for Finder<'_> {
         fn visit_function(&mut self, function: &swc_ecma_ast::Function) {
-            let params: Vec<&Pat> = function.params.iter().map(|p| &p.pat).collect();
-            let body = function
-                .body
-                .as_ref()
-                .map(|b| b.stmts.as_slice())
-                .unwrap_or_default();
-            self.bound.push(self.binds(&params, body));
+            self.enter(crate::imports::function_scope(function));
             swc_ecma_visit::VisitWith::visit_children_with(function, self);
             self.bound.pop();
         }
         fn visit_arrow_expr(&mut self, arrow: &swc_ecma_ast::ArrowExpr) {
-            let params: Vec<&Pat> = arrow.params.iter().collect();
-            let body = match &*arrow.body {
-                swc_ecma_ast::ArrowFunctionBody::FunctionBody(body) => body.stmts.as_slice(),
-                swc_ecma_ast::ArrowFunctionBody::Expr(_) => &[],
-            };
-            self.bound.push(self.binds(&params, body));
+            self.enter(crate::imports::arrow_scope(arrow));
             swc_ecma_visit::VisitWith::visit_children_with(arrow, self);
             self.bound.pop();
         }

@@ -705,8 +705,7 @@ impl Scanner<'_, '_> {
     /// Visits a nested function. When it declares its own `req` or `res` (a parameter, or a
     /// variable in its body: `.then((res) => res.text())`), that name means something else
     /// inside it and is not tracked there.
-    fn nested(&mut self, params: &[&Pat], body: &[Stmt], visit: impl FnOnce(&mut Self)) {
-        let bound = crate::imports::function_bindings(params, body);
+    fn nested(&mut self, bound: &[String], visit: impl FnOnce(&mut Self)) {
         let (req, res) = (self.req, self.res);
         if bound.iter().any(|n| n == req) {
             self.req = "\u{0}";
@@ -1031,23 +1030,12 @@ impl Visit for Scanner<'_, '_> {
     }
 
     fn visit_function(&mut self, function: &Function) {
-        let params: Vec<&Pat> = function.params.iter().map(|p| &p.pat).collect();
-        let body = function
-            .body
-            .as_ref()
-            .map(|b| b.stmts.as_slice())
-            .unwrap_or_default();
-        self.nested(&params, body, |scanner| {
-            function.visit_children_with(scanner)
-        });
+        let bound = crate::imports::function_scope(function);
+        self.nested(&bound, |scanner| function.visit_children_with(scanner));
     }
 
     fn visit_arrow_expr(&mut self, arrow: &ArrowExpr) {
-        let params: Vec<&Pat> = arrow.params.iter().collect();
-        let body = match &*arrow.body {
-            swc_ecma_ast::ArrowFunctionBody::FunctionBody(body) => body.stmts.as_slice(),
-            swc_ecma_ast::ArrowFunctionBody::Expr(_) => &[],
-        };
-        self.nested(&params, body, |scanner| arrow.visit_children_with(scanner));
+        let bound = crate::imports::arrow_scope(arrow);
+        self.nested(&bound, |scanner| arrow.visit_children_with(scanner));
     }
 }
