@@ -188,9 +188,12 @@ fn check_outputs(case: &str, project: &Project, plan: &Plan) -> Vec<String> {
             ParsedFile::parse(&source.path, &source.text).expect("a converted source parses");
         let (leading, trailing) = parsed.comments.borrow_all();
         for comment in leading.values().chain(trailing.values()).flatten() {
-            if !contents.contains(&*comment.text) {
+            // As many times as in the source: neither lost nor written twice.
+            let before = source.text.matches(&*comment.text).count();
+            let after = contents.matches(&*comment.text).count();
+            if after != before {
                 failures.push(format!(
-                    "{case}: the comment `{}` is lost in {path}",
+                    "{case}: the comment `{}` is in {path} {after} time(s), {before} in the source",
                     comment.text.trim()
                 ));
             }

@@ -498,8 +498,9 @@ pub(super) fn convert(
         &mut structure,
     );
 
+    // The use edits had their comments re-homed above; now those of the structure edits.
+    let rehomed = rehome_comments(file, &structure, &style);
     edits.extend(structure);
-    let rehomed = rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
     let mut text = apply(&file.text, &edits).map_err(|e| {
         internal(
