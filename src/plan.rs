@@ -265,16 +265,7 @@ pub fn plan(project: &Project) -> Plan {
             }
             let importer_is_route = route_of_file.contains_key(&file_index);
             let relative = imports::is_relative(&reference.specifier);
-            let location = {
-                let text = &project.files[file_index].text;
-                let (line, column) =
-                    transforms::text::LineIndex::new(text).line_col(text, reference.range.start);
-                Location {
-                    path: project.files[file_index].path.clone(),
-                    line,
-                    column,
-                }
-            };
+            let location = reference.location.clone();
             if reference.type_only && (!importer_is_route || relative) {
                 if !importer_is_route {
                     routes[route_index]

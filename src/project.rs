@@ -22,6 +22,14 @@ const SKIPPED_DIRS: [&str; 10] = [
     ".swc",
 ];
 const SOURCE_EXTENSIONS: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
+/// The names Next.js reads its configuration from, in the order it looks for them.
+pub const NEXT_CONFIG_FILES: [&str; 5] = [
+    "next.config.js",
+    "next.config.mjs",
+    "next.config.ts",
+    "next.config.cjs",
+    "next.config.mts",
+];
 const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 
 /// A source file, read once. Paths are project-relative with `/` separators.
@@ -301,13 +309,7 @@ fn read_page_extensions(root: &Path, warnings: &mut Vec<String>) -> Vec<String> 
             .map(|s| s.to_string())
             .collect()
     };
-    for name in [
-        "next.config.js",
-        "next.config.mjs",
-        "next.config.ts",
-        "next.config.cjs",
-        "next.config.mts",
-    ] {
+    for name in NEXT_CONFIG_FILES {
         let path = root.join(name);
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;

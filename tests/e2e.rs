@@ -463,13 +463,7 @@ fn apply_hand_migration(source: &Path, app: &Path) {
 /// (within the git repository), which is the set's `package-lock.json` only while it is there;
 /// without it the build fails with "Could not find the Next.js package". Name the root instead.
 fn write_turbopack_root_config(app: &Path, root: &Path) {
-    for name in [
-        "next.config.js",
-        "next.config.mjs",
-        "next.config.ts",
-        "next.config.cjs",
-        "next.config.mts",
-    ] {
+    for name in routeshift::project::NEXT_CONFIG_FILES {
         assert!(
             !app.join(name).exists(),
             "{} has a {name}; teach write_turbopack_root_config to keep its settings",

@@ -9,6 +9,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
+use crate::diagnostic::Location;
 use crate::parse::ParsedFile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct ModuleReference {
     pub type_only: bool,
     /// Names taken from the module: `default`, `*`, or exported names.
     pub names: Vec<String>,
+    /// Where the specifier stands, for diagnostics about this import.
+    pub location: Location,
 }
 
 /// Every module reference in a file, in source order.
@@ -127,6 +130,7 @@ fn reference(
     let inner = (range.start + 1).min(range.end)..range.end.saturating_sub(1).max(range.start);
     ModuleReference {
         specifier: src.value.as_str().unwrap_or_default().to_string(),
+        location: file.location(inner.start),
         range: inner,
         kind,
         type_only,
@@ -157,50 +161,6 @@ impl Visit for CallReferences<'_> {
         }
         call.visit_children_with(self);
     }
-}
-
-/// The names a module exports at runtime (types excluded), `default` included.
-pub fn exported_value_names(file: &ParsedFile) -> Vec<String> {
-    let mut names = Vec::new();
-    for item in &file.module.body {
-        let ModuleItem::ModuleDecl(decl) = item else {
-            continue;
-        };
-        match decl {
-            ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_) => {
-                names.push("default".into())
-            }
-            ModuleDecl::ExportDecl(export) => match &export.decl {
-                Decl::Fn(f) => names.push(f.ident.sym.to_string()),
-                Decl::Class(c) => names.push(c.ident.sym.to_string()),
-                Decl::Var(var) => {
-                    for declarator in &var.decls {
-                        let mut bound = Vec::new();
-                        collect_binding_names(&declarator.name, &mut bound);
-                        names.extend(bound);
-                    }
-                }
-                Decl::TsEnum(e) if !e.declare => names.push(e.id.sym.to_string()),
-                _ => {}
-            },
-            ModuleDecl::ExportNamed(export) if !export.type_only => {
-                for specifier in &export.specifiers {
-                    match specifier {
-                        ExportSpecifier::Named(named) if !named.is_type_only => {
-                            names.push(export_name(named.exported.as_ref().unwrap_or(&named.orig)))
-                        }
-                        ExportSpecifier::Default(d) => names.push(d.exported.sym.to_string()),
-                        ExportSpecifier::Namespace(n) => names.push(export_name(&n.name)),
-                        _ => {}
-                    }
-                }
-            }
-            ModuleDecl::ExportAll(export) if !export.type_only => names.push("*".into()),
-            ModuleDecl::TsExportAssignment(_) => names.push("default".into()),
-            _ => {}
-        }
-    }
-    names
 }
 
 pub fn collect_binding_names(pat: &swc_ecma_ast::Pat, out: &mut Vec<String>) {
@@ -384,15 +344,5 @@ mod tests {
         );
         assert_eq!(&source[refs[1].range.clone()], "../b");
         assert_eq!(refs[1].names, vec!["default", "c"]);
-    }
-
-    #[test]
-    fn lists_exported_values() {
-        let file = ParsedFile::parse(
-            "x.ts",
-            "export const config = {}\nexport type T = 1\nexport default function h() {}\nexport { a as b }\nconst a = 1\nexport interface I {}\n",
-        )
-        .unwrap();
-        assert_eq!(exported_value_names(&file), vec!["config", "default", "b"]);
     }
 }

@@ -25,12 +25,6 @@ impl LineIndex {
             .map_or(offset - start, |s| s.chars().count());
         (line + 1, column + 1)
     }
-
-    pub fn line_start(&self, text: &str, offset: usize) -> usize {
-        let _ = text;
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        self.line_starts[line]
-    }
 }
 
 /// How a file writes its code, so that generated lines look like the user's.

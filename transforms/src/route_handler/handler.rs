@@ -100,7 +100,8 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
                 let item_range = file.range(export.span);
                 return match &export.decl {
-                    DefaultDecl::Fn(f) => Ok(from_function(
+                    DefaultDecl::Fn(f) => from_function(
+                        file,
                         &f.function,
                         f.ident.as_ref().map(|i| i.sym.to_string()),
                         Declaration::DefaultExport {
@@ -108,7 +109,7 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                             anonymous: f.ident.is_none(),
                             arrow: false,
                         },
-                    )),
+                    ),
                     DefaultDecl::Class(_) => Err(unsupported(
                         file,
                         export.span,
@@ -129,11 +130,12 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                     Expr::Arrow(arrow) => {
                         Ok(from_arrow(arrow, None, Declaration::DefaultExport { item: item_range, anonymous: true, arrow: true }))
                     }
-                    Expr::Fn(f) => Ok(from_function(
+                    Expr::Fn(f) => from_function(
+                        file,
                         &f.function,
                         f.ident.as_ref().map(|i| i.sym.to_string()),
                         Declaration::DefaultExport { item: item_range, anonymous: f.ident.is_none(), arrow: false },
-                    )),
+                    ),
                     Expr::Ident(ident) => declared_handler(file, &ident.sym, item_range),
                     Expr::Call(call) => Err(Diagnostic::manual(
                         "manual/wrapped-handler",
@@ -209,29 +211,31 @@ fn unwrap_parens(expr: &Expr) -> &Expr {
     }
 }
 
-fn from_function(
-    function: &Function,
+fn from_function<'a>(
+    file: &ParsedFile,
+    function: &'a Function,
     name: Option<String>,
     declaration: Declaration,
-) -> Handler<'_> {
-    Handler {
+) -> Result<Handler<'a>, Diagnostic> {
+    // Only an overload signature has no body.
+    let Some(body) = &function.body else {
+        return Err(unsupported(
+            file,
+            function.span,
+            "manual/default-export-shape",
+            "a function signature without a body",
+        ));
+    };
+    Ok(Handler {
         params: function.params.iter().map(|p| &p.pat).collect(),
-        body: match &function.body {
-            Some(body) => HandlerBody::Block(body),
-            // Only overload signatures lack a body; parsing a default export never yields one.
-            None => HandlerBody::Expr(&INVALID),
-        },
+        body: HandlerBody::Block(body),
         is_async: function.is_async,
         name,
         declaration,
         function_span: function.span,
         return_type: function.return_type.as_deref(),
-    }
+    })
 }
-
-static INVALID: Expr = Expr::Invalid(swc_ecma_ast::Invalid {
-    span: swc_common::DUMMY_SP,
-});
 
 fn from_arrow(arrow: &ArrowExpr, name: Option<String>, declaration: Declaration) -> Handler<'_> {
     Handler {
@@ -260,7 +264,8 @@ fn declared_handler<'a>(
         };
         match decl {
             Decl::Fn(f) if &*f.ident.sym == name => {
-                return Ok(from_function(
+                return from_function(
+                    file,
                     &f.function,
                     Some(name.to_string()),
                     Declaration::Declared {
@@ -269,7 +274,7 @@ fn declared_handler<'a>(
                         variable_type: None,
                         arrow: false,
                     },
-                ));
+                );
             }
             Decl::Var(var) => {
                 for declarator in &var.decls {
@@ -295,11 +300,12 @@ fn declared_handler<'a>(
                             Some(name.to_string()),
                             Declaration::Declared { declaration, export, variable_type, arrow: true },
                         )),
-                        Some(Expr::Fn(f)) => Ok(from_function(
+                        Some(Expr::Fn(f)) => from_function(
+                        file,
                             &f.function,
                             Some(name.to_string()),
                             Declaration::Declared { declaration, export, variable_type, arrow: false },
-                        )),
+                        ),
                         Some(Expr::Call(call)) => Err(Diagnostic::manual(
                             "manual/wrapped-handler",
                             format!("`{name}` is the result of a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
