@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::apply::{self, Target};
+use crate::classify_report;
 use crate::error::Error;
 use crate::plan::{self, RouteStatus};
 use crate::present;
@@ -26,6 +27,18 @@ pub struct Cli {
 pub enum Command {
     /// Rewrite pages/api routes as App Router route handlers.
     Migrate(MigrateArgs),
+    /// Show who calls each API route and what kind of endpoint it therefore is.
+    Classify(ClassifyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ClassifyArgs {
+    /// The Next.js project (the folder with pages/ or src/pages/).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Print everything as JSON (routes, evidence, call sites, diagnostics).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -54,15 +67,47 @@ pub struct MigrateArgs {
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<i32, Error> {
     match cli.command {
         Command::Migrate(args) => migrate(args, out),
+        Command::Classify(args) => classify(args, out),
     }
 }
 
-fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
-    let root = args.dir.canonicalize().map_err(|_| Error::NotNextProject {
-        dir: args.dir.clone(),
+fn load(dir: &std::path::Path) -> Result<(PathBuf, Project), Error> {
+    let root = dir.canonicalize().map_err(|_| Error::NotNextProject {
+        dir: dir.to_path_buf(),
         reason: "the folder does not exist".into(),
     })?;
     let project = Project::load(&root)?;
+    Ok((root, project))
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    }
+}
+
+fn classify(args: ClassifyArgs, out: &mut dyn Write) -> Result<i32, Error> {
+    let (_, project) = load(&args.dir)?;
+    let overrides = project.overrides()?;
+    let plan = plan::plan(&project, &overrides);
+    if args.json {
+        let text = serde_json::to_string_pretty(&classify_report::to_json(&plan))
+            .map_err(|e| stdout_error(std::io::Error::other(e)))?;
+        writeln!(out, "{text}").map_err(stdout_error)?;
+    } else {
+        classify_report::print_table(&plan, out).map_err(stdout_error)?;
+    }
+    let failed = plan.routes.iter().any(|r| {
+        r.diagnostics
+            .iter()
+            .any(|d| d.code.starts_with("error/override"))
+    });
+    Ok(if failed { 1 } else { 0 })
+}
+
+fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
+    let (root, project) = load(&args.dir)?;
     let target = if args.no_branch {
         Target::WorkingTree
     } else {
@@ -75,7 +120,8 @@ fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
         // Refuse early (not a repository, dirty tree, branch taken) before any work is shown.
         apply::prepare(&root, &target)?;
     }
-    let plan = plan::plan(&project);
+    let overrides = project.overrides()?;
+    let plan = plan::plan(&project, &overrides);
     let io = |source: std::io::Error| Error::Io {
         path: PathBuf::from("<stdout>"),
         source,

@@ -27,6 +27,10 @@ pub enum Error {
         command: String,
         output: String,
     },
+    /// `routeshift.toml` does not parse or names what does not exist.
+    InvalidOverrides {
+        problems: Vec<transforms::Diagnostic>,
+    },
 }
 
 impl Error {
@@ -43,6 +47,7 @@ impl Error {
             Error::NotGitRepository { .. } => Some("pass --no-branch to write the changes into the working tree without git, or --dry-run to review them".into()),
             Error::DirtyWorkingTree { .. } => Some("commit or stash your changes first (or pass --allow-dirty to migrate on top of them)".into()),
             Error::BranchExists { .. } => Some("pick another name with --branch NAME, or delete the old branch".into()),
+            Error::InvalidOverrides { .. } => Some("fix routeshift.toml (each problem above says how) and run routeshift again".into()),
             _ => None,
         }
     }
@@ -71,6 +76,13 @@ impl fmt::Display for Error {
             }
             Error::BranchExists { branch } => write!(f, "the branch `{branch}` already exists"),
             Error::Git { command, output } => write!(f, "`{command}` failed: {}", output.trim()),
+            Error::InvalidOverrides { problems } => {
+                write!(f, "routeshift.toml cannot be used:")?;
+                for problem in problems {
+                    write!(f, "\n  {problem}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -6,12 +6,15 @@
 //! the terminal.
 
 pub mod apply;
+pub mod callgraph;
+pub mod classify_report;
 pub mod cli;
 pub mod error;
 pub mod git;
 pub mod plan;
 pub mod present;
 pub mod project;
+pub mod workspace;
 
 use std::ffi::OsString;
 use std::io::Write;

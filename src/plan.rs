@@ -5,6 +5,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
+use transforms::callers::{self, Area, FileCalls};
+use transforms::classify::decide::{self, Caller, Override};
+use transforms::classify::overrides::{self, RouteOverride};
+use transforms::classify::signals::{self, HandlerSignals};
+use transforms::classify::{Class, Classification};
 use transforms::compat;
 use transforms::diagnostic::{Diagnostic, Location};
 use transforms::edit::Edit;
@@ -13,6 +18,7 @@ use transforms::parse::ParsedFile;
 use transforms::route_handler::{self, Outcome, RouteContext};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
 
+use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
 use crate::project::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +79,12 @@ pub struct RoutePlan {
     pub operations: Vec<FileOperation>,
     /// Shared files this route needs (indices into [`Plan::shared`]).
     pub shared: Vec<usize>,
+    /// What kind of endpoint it is, and why (`None` when the file could not be read).
+    pub classification: Option<Classification>,
+    /// The call sites that reach it.
+    pub callers: Vec<ResolvedSite>,
+    /// The methods its handler answers.
+    pub handler_methods: Vec<&'static str>,
 }
 
 /// A file several routes need, written once before them.
@@ -90,6 +102,8 @@ pub struct Plan {
     pub shared: Vec<SharedFile>,
     /// Findings not tied to one route (files that do not parse, set-up warnings).
     pub diagnostics: Vec<Diagnostic>,
+    /// Every call site found, matched or not.
+    pub graph: CallGraph,
 }
 
 impl Plan {
@@ -101,6 +115,7 @@ impl Plan {
 /// What phase one learns about a file.
 struct FileAnalysis {
     references: Vec<ModuleReference>,
+    calls: FileCalls,
     route: Option<RouteAnalysis>,
     parse_error: Option<Diagnostic>,
 }
@@ -108,22 +123,27 @@ struct FileAnalysis {
 enum RouteAnalysis {
     /// Under pages/api but without a default export: a helper module, it stays.
     Helper,
-    Route {
-        route: ApiRoute,
-        outcome: Outcome,
-    },
+    Route(Box<AnalyzedRoute>),
     BadPath {
         route_url: String,
         diagnostic: Diagnostic,
     },
 }
 
+/// A route file's conversion and what its code says about its callers.
+struct AnalyzedRoute {
+    route: ApiRoute,
+    outcome: Outcome,
+    signals: HandlerSignals,
+    comment_override: Result<Option<(Class, Location)>, Diagnostic>,
+}
+
 fn stem(path: &str) -> &str {
     path.rsplit_once('.').map_or(path, |(stem, _)| stem)
 }
 
-/// Builds the plan for a project.
-pub fn plan(project: &Project) -> Plan {
+/// Builds the plan for a project. `overrides` are the validated entries of `routeshift.toml`.
+pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
     let candidate_of: HashMap<usize, usize> = project
         .candidates
         .iter()
@@ -159,20 +179,35 @@ pub fn plan(project: &Project) -> Plan {
                 Err(error) => {
                     return FileAnalysis {
                         references: Vec::new(),
+                        calls: FileCalls::default(),
                         route: None,
                         parse_error: Some(error),
                     }
                 }
             };
             let references = imports::module_references(&parsed);
+            let calls = match area(project, &file.path) {
+                Some(area) => callers::extract(&parsed, area),
+                None => FileCalls::default(),
+            };
             let route = candidate_of
                 .get(&index)
                 .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves));
             FileAnalysis {
                 references,
+                calls,
                 route,
                 parse_error: None,
             }
+        })
+        .collect();
+    // The workspace packages beside the app: read for their calls only.
+    let package_calls: Vec<FileCalls> = project
+        .package_files
+        .par_iter()
+        .map(|p| match ParsedFile::parse(&p.file.path, &p.file.text) {
+            Ok(parsed) => callers::extract(&parsed, Area::Other),
+            Err(_) => FileCalls::default(),
         })
         .collect();
 
@@ -202,6 +237,8 @@ pub fn plan(project: &Project) -> Plan {
         outcome: Outcome,
         blockers: Vec<Diagnostic>,
         type_importers: Vec<(usize, ModuleReference)>,
+        signals: Option<HandlerSignals>,
+        comment_override: Result<Option<(Class, Location)>, Diagnostic>,
     }
     let mut routes: Vec<Working> = Vec::new();
     let mut route_of_file: HashMap<usize, usize> = HashMap::new();
@@ -212,6 +249,8 @@ pub fn plan(project: &Project) -> Plan {
             }
             continue;
         };
+        let mut signals = None;
+        let mut comment_override = Ok(None);
         let (route, url, outcome) = match (&analysis.parse_error, &analysis.route) {
             (Some(error), _) => {
                 let c = &project.candidates[candidate];
@@ -220,8 +259,14 @@ pub fn plan(project: &Project) -> Plan {
                     .unwrap_or_default();
                 (None, url, Outcome::Manual(vec![error.clone()]))
             }
-            (None, Some(RouteAnalysis::Route { route, outcome })) => {
-                (Some(route.clone()), route.url.clone(), outcome.clone())
+            (None, Some(RouteAnalysis::Route(analyzed))) => {
+                signals = Some(analyzed.signals.clone());
+                comment_override = analyzed.comment_override.clone();
+                (
+                    Some(analyzed.route.clone()),
+                    analyzed.route.url.clone(),
+                    analyzed.outcome.clone(),
+                )
             }
             (
                 None,
@@ -244,6 +289,8 @@ pub fn plan(project: &Project) -> Plan {
             outcome,
             blockers: Vec::new(),
             type_importers: Vec::new(),
+            signals,
+            comment_override,
         });
     }
 
@@ -397,6 +444,25 @@ pub fn plan(project: &Project) -> Plan {
     let mut shared = Vec::new();
     let mut compat_index = None;
 
+    // Who calls each route.
+    let urls: Vec<&str> = routes.iter().map(|r| r.url.as_str()).collect();
+    let mut call_files: Vec<CallFile> = Vec::with_capacity(analyses.len() + package_calls.len());
+    for (file, analysis) in project.files.iter().zip(analyses) {
+        call_files.push(CallFile {
+            path: file.path.clone(),
+            package: None,
+            calls: analysis.calls,
+        });
+    }
+    for (file, calls) in project.package_files.iter().zip(package_calls) {
+        call_files.push(CallFile {
+            path: file.file.path.clone(),
+            package: Some(file.package),
+            calls,
+        });
+    }
+    let graph = callgraph::build(project, &call_files, &urls);
+
     let mut plans = Vec::new();
     for (i, route) in routes.into_iter().enumerate() {
         let source = project.files[route.file].path.clone();
@@ -408,7 +474,50 @@ pub fn plan(project: &Project) -> Plan {
             diagnostics: Vec::new(),
             operations: Vec::new(),
             shared: Vec::new(),
+            classification: None,
+            callers: graph.callers_of(i).cloned().collect(),
+            handler_methods: Vec::new(),
         };
+        let user_override = match &route.comment_override {
+            Ok(Some((class, location))) => Some(Override {
+                class: *class,
+                source: "a routeshift comment",
+                location: location.clone(),
+            }),
+            Ok(None) => overrides
+                .iter()
+                .find(|o| o.route == route.url)
+                .map(|o| Override {
+                    class: o.class,
+                    source: "routeshift.toml",
+                    location: o.location.clone(),
+                }),
+            Err(_) => None,
+        };
+        if let Some(signals) = &route.signals {
+            let callers: Vec<Caller> = plan
+                .callers
+                .iter()
+                .map(|c| Caller {
+                    site: &c.site,
+                    package: c.package.as_deref(),
+                    separate: c.separate,
+                })
+                .collect();
+            plan.classification = Some(decide::classify(
+                &signals.evidence,
+                &signals.methods,
+                &callers,
+                user_override.as_ref(),
+            ));
+            plan.handler_methods = signals.methods.clone();
+        }
+        if let Err(problem) = &route.comment_override {
+            plan.status = RouteStatus::Error;
+            plan.diagnostics.push(problem.clone());
+            plans.push(plan);
+            continue;
+        }
         match route.outcome {
             Outcome::Manual(problems) => {
                 plan.status = if problems
@@ -491,7 +600,50 @@ pub fn plan(project: &Project) -> Plan {
         routes: plans,
         shared,
         diagnostics,
+        graph,
     }
+}
+
+/// Which part of the project a file is, for where its calls run; `None` for files whose calls
+/// do not count (tests: they exercise routes, they are not clients of them).
+fn area(project: &Project, path: &str) -> Option<Area> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let is_test = name.contains(".test.")
+        || name.contains(".spec.")
+        || segments.iter().any(|s| {
+            matches!(
+                *s,
+                "__tests__" | "__mocks__" | "test" | "tests" | "e2e" | "cypress" | "playwright"
+            )
+        });
+    if is_test {
+        return None;
+    }
+    let pages = format!("{}/", project.pages_dir);
+    let app = project.pages_dir.replace("pages", "app") + "/";
+    Some(if path.starts_with(&format!("{pages}api/")) {
+        Area::PagesApi
+    } else if path.starts_with(&pages) {
+        Area::Pages
+    } else if path.starts_with(&app) || path.starts_with("app/") {
+        if name.starts_with("route.") {
+            Area::AppRoute
+        } else {
+            Area::App
+        }
+    } else if (segments.len() == 1 || (segments.len() == 2 && segments[0] == "src"))
+        && name.starts_with("middleware.")
+    {
+        Area::Middleware
+    } else if segments
+        .iter()
+        .any(|s| matches!(*s, "scripts" | "script" | "bin" | "jobs" | "cron"))
+    {
+        Area::Script
+    } else {
+        Area::Other
+    })
 }
 
 fn is_route_or_page(path: &str) -> bool {
@@ -522,7 +674,14 @@ fn analyze_route(
     match api_route(&project.pages_dir, &c.relative, &c.suffix) {
         Ok(route) => {
             let outcome = convert(parsed, &route, compat_stem, moves);
-            RouteAnalysis::Route { route, outcome }
+            let signals = signals::handler_signals(parsed, &route.url);
+            let comment_override = overrides::comment_override(parsed);
+            RouteAnalysis::Route(Box::new(AnalyzedRoute {
+                route,
+                outcome,
+                signals,
+                comment_override,
+            }))
         }
         Err(RoutePathError::ReservedSegment(segment)) => RouteAnalysis::BadPath {
             route_url: format!("/api/{}", c.relative),

@@ -79,6 +79,7 @@ pub fn route_heading(route: &RoutePlan) -> String {
 
 pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", route_heading(route))?;
+    print_classification(route, EVIDENCE_SHOWN, out)?;
     for operation in &route.operations {
         writeln!(out, "  {:<7} {}", operation.verb(), operation.path())?;
     }
@@ -103,6 +104,41 @@ pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
                 write_diff(out, original, &updated, path, path)?
             }
         }
+    }
+    Ok(())
+}
+
+/// How many pieces of evidence a dry run shows per route (`classify --json` has them all).
+const EVIDENCE_SHOWN: usize = 3;
+
+/// `class: app-mutation (high confidence)` and the strongest evidence, one line each.
+pub fn print_classification(
+    route: &RoutePlan,
+    evidence_shown: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let Some(classification) = &route.classification else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "  class   {} ({} confidence)",
+        classification.class, classification.confidence
+    )?;
+    if let Some(ambiguity) = &classification.ambiguity {
+        writeln!(out, "          ambiguous: {ambiguity}")?;
+    }
+    for evidence in classification.evidence.iter().take(evidence_shown) {
+        let place = evidence
+            .location
+            .as_ref()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "          {} +{} {}: {}{place}",
+            evidence.toward, evidence.weight, evidence.signal, evidence.detail
+        )?;
     }
     Ok(())
 }

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use transforms::classify::overrides::{self, RouteOverride};
 use transforms::parse::ParsedFile;
+use transforms::route_path::api_route;
 
 use crate::error::Error;
 
@@ -30,6 +32,8 @@ pub const NEXT_CONFIG_FILES: [&str; 5] = [
     "next.config.cjs",
     "next.config.mts",
 ];
+/// Where a project keeps its routeshift settings.
+pub const OVERRIDES_FILE: &str = "routeshift.toml";
 const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 
 /// A source file, read once. Paths are project-relative with `/` separators.
@@ -62,6 +66,10 @@ pub struct Project {
     pub typescript: bool,
     /// `compilerOptions.paths` from tsconfig/jsconfig: (`@/*` prefix, target prefixes).
     pub aliases: Vec<(String, Vec<String>)>,
+    /// The other packages of the monorepo the app is in (empty outside a monorepo).
+    pub packages: Vec<crate::workspace::WorkspacePackage>,
+    /// Their source files, read for the call graph only; paths are relative to the app's root.
+    pub package_files: Vec<crate::workspace::PackageFile>,
     /// Files whose contents could not be read as text.
     pub unreadable: Vec<(String, String)>,
     /// Warnings about the project set-up (e.g. `pageExtensions` that is not a literal).
@@ -98,53 +106,7 @@ impl Project {
         };
         let mut warnings = Vec::new();
         let page_extensions = read_page_extensions(root, &mut warnings);
-        let mut files = Vec::new();
-        let mut unreadable = Vec::new();
-        let walker = walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| {
-                !(entry.depth() > 0
-                    && entry.file_type().is_dir()
-                    && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
-            });
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    let path = error
-                        .path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default();
-                    unreadable.push((path, error.to_string()));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let Ok(relative) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            let path = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else {
-                continue;
-            };
-            if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
-                continue;
-            }
-            match std::fs::read(entry.path()) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => files.push(SourceFile { path, text }),
-                    Err(_) => unreadable.push((path, "not UTF-8 text".into())),
-                },
-                Err(error) => unreadable.push((path, error.to_string())),
-            }
-        }
+        let (files, mut unreadable) = read_sources(root);
         let api_prefix = format!("{pages_dir}/api/");
         let candidates = files
             .iter()
@@ -163,6 +125,8 @@ impl Project {
                 .iter()
                 .any(|f| f.path.ends_with(".ts") || f.path.ends_with(".tsx"));
         let aliases = read_aliases(root);
+        let workspace = crate::workspace::load(root);
+        unreadable.extend(workspace.unreadable);
         Some(Project {
             root: root.to_path_buf(),
             pages_dir: pages_dir.to_string(),
@@ -171,9 +135,36 @@ impl Project {
             candidates,
             typescript,
             aliases,
+            packages: workspace.packages,
+            package_files: workspace.files,
             unreadable,
             warnings,
         })
+    }
+
+    /// The class overrides in `routeshift.toml`, checked against the project's routes.
+    pub fn overrides(&self) -> Result<Vec<RouteOverride>, Error> {
+        let Ok(text) = std::fs::read_to_string(self.root.join(OVERRIDES_FILE)) else {
+            return Ok(Vec::new());
+        };
+        let overrides = overrides::parse_config(OVERRIDES_FILE, &text).map_err(|problem| {
+            Error::InvalidOverrides {
+                problems: vec![problem],
+            }
+        })?;
+        let urls: Vec<String> = self
+            .candidates
+            .iter()
+            .filter_map(|c| api_route(&self.pages_dir, &c.relative, &c.suffix).ok())
+            .map(|r| r.url)
+            .collect();
+        let known: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let problems = overrides::validate_routes(&overrides, &known);
+        if problems.is_empty() {
+            Ok(overrides)
+        } else {
+            Err(Error::InvalidOverrides { problems })
+        }
     }
 
     /// The folder new shared modules go in: `lib` or `src/lib`, beside the pages folder.
@@ -214,6 +205,7 @@ impl Project {
                     )
                 })
                 .flatten()
+                .chain(self.package_entry(specifier))
                 .collect()
         };
         for base in bases {
@@ -236,6 +228,19 @@ impl Project {
 }
 
 impl Project {
+    /// `@acme/ui` → `../../packages/ui/index`; `@acme/ui/hooks` → `../../packages/ui/hooks`.
+    fn package_entry(&self, specifier: &str) -> Option<String> {
+        self.packages.iter().find_map(|package| {
+            let rest = specifier.strip_prefix(package.name.as_str())?;
+            if rest.is_empty() {
+                Some(transforms::imports::join(&package.dir, &package.entry))
+            } else {
+                rest.strip_prefix('/')
+                    .map(|sub| transforms::imports::join(&package.dir, sub))
+            }
+        })
+    }
+
     /// How `from` should name `target` (a project path without extension): through the same
     /// tsconfig alias as `original` when it used one (`@/app/api/x/route`), else relatively.
     pub fn specifier(&self, from: &str, target: &str, original: &str) -> String {
@@ -259,6 +264,59 @@ impl Project {
         }
         transforms::imports::relative_specifier(transforms::imports::parent(from), target)
     }
+}
+
+/// Every source file under `dir` (skipping dependency and build folders), with paths relative
+/// to `dir`, and the files that could not be read.
+pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_dir()
+                && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                unreadable.push((path, error.to_string()));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let path = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else {
+            continue;
+        };
+        if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => files.push(SourceFile { path, text }),
+                Err(_) => unreadable.push((path, "not UTF-8 text".into())),
+            },
+            Err(error) => unreadable.push((path, error.to_string())),
+        }
+    }
+    (files, unreadable)
 }
 
 /// `items/[id].ts` → (`items/[id]`, `ts`) when Next.js would serve it as an API route.

@@ -271,7 +271,7 @@ fn check_second_run(case: &str, dir: &Path, plan: &Plan) -> Vec<String> {
     let Some(project) = Project::scan(temp.path()) else {
         return failures;
     };
-    let second = plan::plan(&project);
+    let second = plan::plan(&project, &[]);
     for route in &second.routes {
         if !route.operations.is_empty() {
             failures.push(format!("{case}: the second run plans {} again", route.url));
@@ -297,7 +297,7 @@ fn route_handler_fixtures() {
     for dir in cases {
         let case = dir.file_name().unwrap().to_string_lossy().to_string();
         let project = Project::scan(&dir).unwrap_or_else(|| panic!("{case}: no pages folder"));
-        let plan = plan::plan(&project);
+        let plan = plan::plan(&project, &[]);
         failures.extend(check_outputs(&case, &project, &plan));
         failures.extend(check_second_run(&case, &dir, &plan));
         let snapshot = render(&plan);
