@@ -31,19 +31,23 @@ pub struct ResolvedSite {
 
 #[derive(Debug, Clone, Default)]
 pub struct CallGraph {
-    /// The route URLs, in the order [`RouteMatch::Route`] indices refer to.
+    /// The route URLs, in the order [`RouteMatch::Route`] indices refer to: the pages routes,
+    /// then the route handlers already under app/.
     pub routes: Vec<String>,
     pub sites: Vec<ResolvedSite>,
 }
 
 impl CallGraph {
-    /// The sites that reach route `index` (of the table's URLs).
+    /// The sites that reach route `index` (of the table's URLs), or may reach it among others.
     pub fn callers_of(&self, index: usize) -> impl Iterator<Item = &ResolvedSite> {
-        self.sites
-            .iter()
-            .filter(move |s| s.target == RouteMatch::Route(index))
+        self.sites.iter().filter(move |s| match &s.target {
+            RouteMatch::Route(i) => *i == index,
+            RouteMatch::Ambiguous(candidates) => candidates.contains(&index),
+            RouteMatch::NoRoute => false,
+        })
     }
 
+    /// The sites that reach no route (or could reach several).
     pub fn unmatched(&self) -> impl Iterator<Item = &ResolvedSite> {
         self.sites
             .iter()

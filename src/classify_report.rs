@@ -14,8 +14,10 @@
 //!     "evidence": [{ "signal", "class", "weight", "detail", "location": null | { "file", "line", "column" } }],
 //!     "callers": [<call site>]
 //!   }],
-//!   "call_sites": [<call site with "route": "/api/…" | null, "match": "route" | "ambiguous" | "none">],
-//!   "summary": { "routes", "classes": { "webhook": n, … }, "call_sites": { "matched", "unmatched" } },
+//!   "call_sites": [<call site with "route": "/api/…" | null,
+//!                   "match": "route" | "app-route" (a handler already under app/) | "ambiguous" | "none">],
+//!   "summary": { "routes", "classes": { "webhook": n, … },
+//!                "call_sites": { "matched", "app_routes", "unmatched" } },
 //!   "diagnostics": [{ "code", "severity", "message", "help", "location" }]
 //! }
 //! <call site> = { "file", "line", "column", "url", "method": "POST" | null, "body", "style",
@@ -121,17 +123,98 @@ pub fn print_table(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", summary_line(plan))
 }
 
+/// Every route with all its evidence and callers, then the call sites that reached no route.
+pub fn print_details(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+    for route in &plan.routes {
+        writeln!(out, "{}  {}", route.url, route.source)?;
+        crate::present::print_classification(route, usize::MAX, out)?;
+        if !route.handler_methods.is_empty() {
+            writeln!(out, "  methods {}", route.handler_methods.join(", "))?;
+        }
+        for (i, caller) in route.callers.iter().enumerate() {
+            let label = if i == 0 { "callers" } else { "" };
+            writeln!(out, "  {label:<7} {}", site_line(caller))?;
+        }
+        for diagnostic in route
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.starts_with("error/override"))
+        {
+            crate::present::print_diagnostic(diagnostic, "  ", out)?;
+        }
+        writeln!(out)?;
+    }
+    let unmatched: Vec<&ResolvedSite> = plan.graph.unmatched().collect();
+    if !unmatched.is_empty() {
+        writeln!(out, "call sites that reach no route")?;
+        for site in unmatched {
+            let why = match &site.target {
+                RouteMatch::Ambiguous(candidates) => format!(
+                    "  (could be {})",
+                    candidates
+                        .iter()
+                        .filter_map(|i| plan.graph.routes.get(*i))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+                _ => String::new(),
+            };
+            writeln!(out, "          {}{why}", site_line(site))?;
+        }
+        writeln!(out)?;
+    }
+    for diagnostic in &plan.diagnostics {
+        crate::present::print_diagnostic(diagnostic, "", out)?;
+    }
+    writeln!(out, "{}", summary_line(plan))
+}
+
+/// `POST /api/items  fetch, json body, client (event handler)  components/New.tsx:12:5`.
+fn site_line(resolved: &ResolvedSite) -> String {
+    let s = &resolved.site;
+    let package = resolved
+        .package
+        .as_ref()
+        .map(|p| {
+            format!(
+                " in {p}{}",
+                if resolved.separate { " (separate)" } else { "" }
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{} {}  {}, body {}, {} ({}){package}  {}",
+        s.method.unwrap_or("?"),
+        s.url,
+        s.style,
+        s.body.name(),
+        s.context.runtime.name(),
+        s.context.reason,
+        s.location
+    )
+}
+
 /// `23 routes: 3 webhook, 9 public-api, 6 app-mutation, 5 page-read; 40 call sites matched, 2 not`.
 pub fn summary_line(plan: &Plan) -> String {
     let counts: Vec<String> = Class::ALL
         .iter()
         .map(|class| format!("{} {class}", count(plan, *class)))
         .collect();
-    let (matched, unmatched) = site_counts(plan);
+    let (matched, app, unmatched) = site_counts(plan);
+    let app = if app > 0 {
+        format!(", {app} reach app/ route handlers")
+    } else {
+        String::new()
+    };
+    let routes = plan.routes.len();
     format!(
-        "{} routes: {}; {matched} call sites matched a route, {unmatched} did not",
-        plan.routes.len(),
-        counts.join(", ")
+        "{routes} route{}: {}; {matched} call site{} reach{} them{app}, {unmatched} reach{} no route",
+        if routes == 1 { "" } else { "s" },
+        counts.join(", "),
+        if matched == 1 { "" } else { "s" },
+        if matched == 1 { "es" } else { "" },
+        if unmatched == 1 { "es" } else { "" },
     )
 }
 
@@ -142,14 +225,18 @@ fn count(plan: &Plan, class: Class) -> usize {
         .count()
 }
 
-fn site_counts(plan: &Plan) -> (usize, usize) {
-    let matched = plan
-        .graph
-        .sites
-        .iter()
-        .filter(|s| matches!(s.target, RouteMatch::Route(_)))
-        .count();
-    (matched, plan.graph.sites.len() - matched)
+/// Call sites that reach a pages route, reach an App Router route handler, or reach nothing.
+fn site_counts(plan: &Plan) -> (usize, usize, usize) {
+    let pages = plan.routes.len();
+    let mut counts = (0, 0, 0);
+    for site in &plan.graph.sites {
+        match site.target {
+            RouteMatch::Route(i) if i < pages => counts.0 += 1,
+            RouteMatch::Route(_) => counts.1 += 1,
+            _ => counts.2 += 1,
+        }
+    }
+    counts
 }
 
 pub fn to_json(plan: &Plan) -> Value {
@@ -185,6 +272,9 @@ pub fn to_json(plan: &Plan) -> Value {
         .map(|resolved| {
             let mut value = site(resolved);
             let (route, kind) = match &resolved.target {
+                RouteMatch::Route(i) if *i >= plan.routes.len() => {
+                    (urls.get(*i).map(|u| u.to_string()), "app-route")
+                }
                 RouteMatch::Route(i) => (urls.get(*i).map(|u| u.to_string()), "route"),
                 RouteMatch::Ambiguous(_) => (None, "ambiguous"),
                 RouteMatch::NoRoute => (None, "none"),
@@ -194,7 +284,7 @@ pub fn to_json(plan: &Plan) -> Value {
             value
         })
         .collect();
-    let (matched, unmatched) = site_counts(plan);
+    let (matched, app_routes, unmatched) = site_counts(plan);
     let mut diagnostics: Vec<Value> = plan.diagnostics.iter().map(diagnostic).collect();
     for route in &plan.routes {
         diagnostics.extend(
@@ -212,7 +302,7 @@ pub fn to_json(plan: &Plan) -> Value {
         "summary": {
             "routes": plan.routes.len(),
             "classes": Class::ALL.iter().map(|c| (c.name().to_string(), json!(count(plan, *c)))).collect::<serde_json::Map<_, _>>(),
-            "call_sites": { "matched": matched, "unmatched": unmatched },
+            "call_sites": { "matched": matched, "app_routes": app_routes, "unmatched": unmatched },
         },
         "diagnostics": diagnostics,
     })

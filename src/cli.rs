@@ -37,8 +37,11 @@ pub struct ClassifyArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
     /// Print everything as JSON (routes, evidence, call sites, diagnostics).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "details")]
     pub json: bool,
+    /// Print every route's evidence and callers instead of the table.
+    #[arg(long)]
+    pub details: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -95,6 +98,8 @@ fn classify(args: ClassifyArgs, out: &mut dyn Write) -> Result<i32, Error> {
         let text = serde_json::to_string_pretty(&classify_report::to_json(&plan))
             .map_err(|e| stdout_error(std::io::Error::other(e)))?;
         writeln!(out, "{text}").map_err(stdout_error)?;
+    } else if args.details {
+        classify_report::print_details(&plan, out).map_err(stdout_error)?;
     } else {
         classify_report::print_table(&plan, out).map_err(stdout_error)?;
     }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
+use transforms::callers::url::RouteMatch;
 use transforms::callers::{self, Area, FileCalls};
 use transforms::classify::decide::{self, Caller, Override};
 use transforms::classify::overrides::{self, RouteOverride};
@@ -445,7 +446,14 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
     let mut compat_index = None;
 
     // Who calls each route.
-    let urls: Vec<&str> = routes.iter().map(|r| r.url.as_str()).collect();
+    // Route handlers the app already has under app/ take part in matching: a call that reaches
+    // one of them is matched, not lost (route indices past the pages routes are theirs).
+    let app_routes = app_route_urls(project);
+    let urls: Vec<&str> = routes
+        .iter()
+        .map(|r| r.url.as_str())
+        .chain(app_routes.iter().map(String::as_str))
+        .collect();
     let mut call_files: Vec<CallFile> = Vec::with_capacity(analyses.len() + package_calls.len());
     for (file, analysis) in project.files.iter().zip(analyses) {
         call_files.push(CallFile {
@@ -502,6 +510,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                     site: &c.site,
                     package: c.package.as_deref(),
                     separate: c.separate,
+                    certain: matches!(c.target, RouteMatch::Route(_)),
                 })
                 .collect();
             plan.classification = Some(decide::classify(
@@ -602,6 +611,36 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         diagnostics,
         graph,
     }
+}
+
+/// The URL patterns of the App Router route handlers already in the project
+/// (`app/(group)/api/items/[id]/route.ts` → `/api/items/[id]`).
+fn app_route_urls(project: &Project) -> Vec<String> {
+    let app = project.pages_dir.replace("pages", "app") + "/";
+    let mut urls: Vec<String> = project
+        .files
+        .iter()
+        .filter_map(|file| {
+            let inside = file.path.strip_prefix(&app)?;
+            let (dir, name) = inside.rsplit_once('/').unwrap_or(("", inside));
+            if !name.starts_with("route.") {
+                return None;
+            }
+            let segments: Vec<&str> = dir
+                .split('/')
+                .filter(|s| {
+                    // Route groups `(x)` and slots `@x` are not URL segments.
+                    let group = s.starts_with('(') && s.ends_with(')');
+                    !(s.is_empty() || group || s.starts_with('@'))
+                })
+                .collect();
+            Some(format!("/{}", segments.join("/")))
+        })
+        .filter(|url| url == "/api" || url.starts_with("/api/"))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
 }
 
 /// Which part of the project a file is, for where its calls run; `None` for files whose calls

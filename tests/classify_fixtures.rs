@@ -37,7 +37,13 @@ fn classify_fixtures() {
     let mut failures = Vec::new();
     for dir in &cases {
         let case = dir.file_name().unwrap().to_string_lossy().to_string();
-        let project = Project::scan(dir).unwrap_or_else(|| panic!("{case}: no pages folder"));
+        // A monorepo case keeps its app in `web/`, beside the workspace packages.
+        let app = if dir.join("web/pages").is_dir() {
+            dir.join("web")
+        } else {
+            dir.clone()
+        };
+        let project = Project::scan(&app).unwrap_or_else(|| panic!("{case}: no pages folder"));
         let plan = plan_for(&project);
         if plan.routes.iter().any(|r| r.classification.is_none()) {
             failures.push(format!("{case}: a route has no classification"));
@@ -96,11 +102,20 @@ fn labelled_app_is_classified_as_labelled() {
             ));
         }
         // A route labelled ambiguous must say so, and not with high confidence.
-        if why.starts_with("AMBIGUOUS") && (found.ambiguity.is_none() || found.confidence == Confidence::High) {
-            disagreements.push(format!("{url}: labelled ambiguous, classified {} with {} confidence and no ambiguity note", found.class, found.confidence));
+        if why.starts_with("AMBIGUOUS")
+            && (found.ambiguity.is_none() || found.confidence == Confidence::High)
+        {
+            disagreements.push(format!(
+                "{url}: labelled ambiguous, classified {} with {} confidence and no ambiguity note",
+                found.class, found.confidence
+            ));
         }
     }
-    assert_eq!(labelled, plan.routes.len(), "every route of the app is labelled");
+    assert_eq!(
+        labelled,
+        plan.routes.len(),
+        "every route of the app is labelled"
+    );
     assert!(
         disagreements.is_empty(),
         "{} of {labelled} routes disagree:\n{}",
@@ -143,12 +158,18 @@ fn classify_json_has_the_documented_shape() {
         .find(|r| r["route"] == "/api/projects/[id]")
         .expect("dynamic route");
     let callers = item["callers"].as_array().expect("callers");
-    assert!(callers.iter().any(|c| c["method"] == "DELETE" && c["style"] == "axios" && c["runtime"] == "client"));
-    for key in ["file", "line", "column", "url", "method", "body", "style", "runtime", "reason", "package"] {
+    assert!(callers
+        .iter()
+        .any(|c| c["method"] == "DELETE" && c["style"] == "axios" && c["runtime"] == "client"));
+    for key in [
+        "file", "line", "column", "url", "method", "body", "style", "runtime", "reason", "package",
+    ] {
         assert!(callers[0].get(key).is_some(), "call site lacks {key}");
     }
     let sites = json["call_sites"].as_array().expect("call_sites");
-    assert!(sites.iter().all(|s| s.get("route").is_some() && s.get("match").is_some()));
+    assert!(sites
+        .iter()
+        .all(|s| s.get("route").is_some() && s.get("match").is_some()));
     assert_eq!(json["summary"]["classes"]["webhook"], 3);
     assert!(json["diagnostics"].is_array());
 }

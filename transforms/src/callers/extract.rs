@@ -30,6 +30,7 @@ pub fn extract(file: &ParsedFile, area: Area) -> FileCalls {
         frames: Vec::new(),
         next_name: None,
         consumed: HashSet::new(),
+        quiet: false,
         out: FileCalls::default(),
     };
     file.module.visit_with(&mut extractor);
@@ -418,6 +419,8 @@ struct Extractor<'f, 'a> {
     next_name: Option<String>,
     /// Literals already read as part of a call (so they are not reported again as references).
     consumed: HashSet<(u32, u32)>,
+    /// Reading URLs without claiming their literals (see [`Extractor::urls_quiet`]).
+    quiet: bool,
     out: FileCalls,
 }
 
@@ -616,7 +619,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     out.extend(self.urls(&bin.left, depth));
                 }
                 out.extend(self.urls(&bin.right, depth));
-                out.retain(|p| p.parts != [UrlPart::Any]);
+                out.retain(|p| !matches!(p.parts.as_slice(), [UrlPart::Any | UrlPart::Named(_)]));
                 if out.is_empty() {
                     out.push(UrlPattern::any());
                 }
@@ -638,18 +641,28 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         parts: vec![UrlPart::Param(index)],
                     }];
                 }
+                let named = || UrlPattern {
+                    parts: vec![UrlPart::Named(id.sym.to_string())],
+                };
                 match self.facts.declaration(&id.sym, id.span) {
                     Some(init) => {
                         let found = self.urls(init, depth + 1);
-                        if found.is_empty() {
-                            vec![UrlPattern::any()]
+                        if found.is_empty() || found.iter().all(|p| p.parts == [UrlPart::Any]) {
+                            vec![named()]
                         } else {
                             found
                         }
                     }
-                    None => vec![UrlPattern::any()],
+                    None => vec![named()],
                 }
             }
+            // `${report.id}`: a run-time value named after what it is.
+            Expr::Member(member) => match member_name(member) {
+                Some(name) => vec![UrlPattern {
+                    parts: vec![UrlPart::Named(name.to_string())],
+                }],
+                None => vec![UrlPattern::any()],
+            },
             // `new URL('/api/x', base)` and `new URL(`/api/x`, location.origin).toString()`.
             Expr::New(new) if is_ident(&new.callee, "URL") => match new.args.as_ref() {
                 Some(args) if !args.is_empty() => self.urls(&args[0].expr, depth),
@@ -682,6 +695,9 @@ impl<'f, 'a> Extractor<'f, 'a> {
     }
 
     fn consume(&mut self, span: Span) {
+        if self.quiet {
+            return;
+        }
         self.consumed.insert((span.lo.0, span.hi.0));
     }
 
@@ -744,7 +760,8 @@ impl<'f, 'a> Extractor<'f, 'a> {
                             }
                         }
                     };
-                    if key == "json" {
+                    // axios and ky send `data` / `json` objects with a JSON content type.
+                    if key != "body" {
                         json_type = Some(true);
                     }
                 }
@@ -843,6 +860,10 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         method: method.clone(),
                         body,
                     });
+                    // The URL comes from the wrapper's caller: the calls are the sites.
+                    if pattern.has_params() {
+                        continue;
+                    }
                 }
             }
             let concrete = pattern.substitute(&|_| None);
@@ -892,16 +913,24 @@ impl<'f, 'a> Extractor<'f, 'a> {
 
     /// A call that may go through a wrapper or client: kept when an argument reads as a path.
     fn pending(&mut self, target: CallTarget, call: &CallExpr) {
+        let args: Vec<&Expr> = call
+            .args
+            .iter()
+            .take(3)
+            .filter(|a| a.spread.is_none())
+            .map(|a| &*a.expr)
+            .collect();
+        if args.len() == call.args.len().min(3) {
+            self.pending_args(target, &args, call.span);
+        }
+    }
+
+    fn pending_args(&mut self, target: CallTarget, call_args: &[&Expr], span: Span) {
         let mut args = Vec::new();
         let mut string_args = Vec::new();
         let mut path_like = false;
-        for arg in call.args.iter().take(3) {
-            let pattern = if arg.spread.is_none() {
-                let found = self.urls_quiet(&arg.expr);
-                found.into_iter().next()
-            } else {
-                None
-            };
+        for arg in call_args {
+            let pattern = self.urls_quiet(arg).into_iter().next();
             if let Some(pattern) = &pattern {
                 let text = pattern.to_string();
                 if text.starts_with('/') || pattern.api_path().is_some() {
@@ -909,7 +938,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                 }
             }
             args.push(pattern);
-            string_args.push(match &*arg.expr {
+            string_args.push(match arg {
                 Expr::Lit(Lit::Str(s)) => Some(str_value(s)),
                 _ => None,
             });
@@ -919,14 +948,14 @@ impl<'f, 'a> Extractor<'f, 'a> {
         }
         // The literals belong to this call now; if it turns out to be no request, they are
         // reported as references through `fallback`.
-        for arg in call.args.iter().take(3) {
-            self.urls(&arg.expr, 0);
+        for arg in call_args {
+            self.urls(arg, 0);
         }
-        let body = match call.args.get(1) {
-            Some(arg) => self.data_body_of(&arg.expr),
+        let body = match call_args.get(1) {
+            Some(arg) => self.data_body_of(arg),
             None => BodyKind::None,
         };
-        let location = self.file.location_of(call.span);
+        let location = self.file.location_of(span);
         let context = self.context();
         let fallback = args
             .iter()
@@ -957,7 +986,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
     /// URL patterns of an argument, without marking literals as read (a pending call may turn
     /// out to be no request at all), and with parameters left as run-time parts.
     fn urls_quiet(&mut self, expr: &Expr) -> Vec<UrlPattern> {
-        let consumed = self.consumed.clone();
+        let quiet = std::mem::replace(&mut self.quiet, true);
         let found = self.urls(expr, 0);
         let found = found
             .into_iter()
@@ -969,7 +998,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     || p.api_path().is_some()
             })
             .collect();
-        self.consumed = consumed;
+        self.quiet = quiet;
         found
     }
 
@@ -1041,11 +1070,22 @@ impl<'f, 'a> Extractor<'f, 'a> {
                 }) {
                     let Some(key) = arg(0) else { return false };
                     let key = swr_key(key);
-                    let method = match style {
-                        CallStyle::SwrMutation => WrapperMethod::Unknown,
-                        _ => WrapperMethod::Known("GET"),
+                    // The fetcher sends the mutation; which method and body is its business.
+                    let (method, body) = match style {
+                        CallStyle::SwrMutation => (WrapperMethod::Unknown, BodyKind::Unknown),
+                        _ => (WrapperMethod::Known("GET"), BodyKind::None),
                     };
-                    self.request(key, method, BodyKind::None, style, call.span);
+                    // `useSWR('/profile', fetcher)` where the fetcher adds `/api` itself: the
+                    // fetcher is called with the key.
+                    let reads_as_api = self.urls_quiet(key).iter().any(|p| p.api_path().is_some());
+                    if let (false, CallStyle::Swr, Some(Expr::Ident(fetcher))) =
+                        (reads_as_api, &style, arg(1))
+                    {
+                        let target = CallTarget::Function(self.binding(&fetcher.sym));
+                        self.pending_args(target, &[key], call.span);
+                        return true;
+                    }
+                    self.request(key, method, body, style, call.span);
                     return true;
                 }
                 if name == "mutate" || self.swr_hook(name) == Some(CallStyle::SwrMutate) {
@@ -1150,7 +1190,11 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         }
                         if obj_name == "navigator" && prop == "sendBeacon" {
                             let Some(url) = arg(0) else { return false };
-                            let body = arg(1).map_or(BodyKind::None, |b| self.body_of(b, 0));
+                            // A string beacon goes as text/plain, whatever it holds.
+                            let body = match arg(1).map_or(BodyKind::None, |b| self.body_of(b, 0)) {
+                                BodyKind::Json => BodyKind::JsonWithoutContentType,
+                                other => other,
+                            };
                             self.request(
                                 url,
                                 WrapperMethod::Known("POST"),
@@ -1340,7 +1384,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
     /// `/api` URLs written down outside any call this module can read.
     fn references(&mut self) {
         struct Literals {
-            found: Vec<Span>,
+            found: Vec<Expr>,
         }
         impl Visit for Literals {
             fn visit_module_decl(&mut self, decl: &ModuleDecl) {
@@ -1352,25 +1396,30 @@ impl<'f, 'a> Extractor<'f, 'a> {
             }
             fn visit_ts_type(&mut self, _: &TsType) {}
             fn visit_str(&mut self, s: &Str) {
-                self.found.push(s.span);
+                if s.value.as_str().is_some_and(|v| v.contains("/api")) {
+                    self.found.push(Expr::Lit(Lit::Str(s.clone())));
+                }
             }
             fn visit_tpl(&mut self, tpl: &Tpl) {
-                self.found.push(tpl.span);
+                if tpl.quasis.iter().any(|q| q.raw.contains("/api")) {
+                    self.found.push(Expr::Tpl(tpl.clone()));
+                }
+                tpl.visit_children_with(self);
             }
         }
         let mut literals = Literals { found: Vec::new() };
         self.file.module.visit_with(&mut literals);
-        let found = literals.found;
         let context = self.context();
-        for span in found {
+        for expr in literals.found {
+            let span = match &expr {
+                Expr::Lit(Lit::Str(s)) => s.span,
+                Expr::Tpl(t) => t.span,
+                _ => continue,
+            };
             if self.consumed.contains(&(span.lo.0, span.hi.0)) {
                 continue;
             }
-            let Some(expr) = find_literal(&self.file.module, span) else {
-                continue;
-            };
-            let patterns = self.urls_quiet(&expr);
-            for pattern in patterns {
+            for pattern in self.urls_quiet(&expr) {
                 let Some(url) = pattern.api_path() else {
                     continue;
                 };
@@ -1393,30 +1442,6 @@ fn unknown_options() -> Options {
         method: WrapperMethod::Unknown,
         body: BodyKind::Unknown,
     }
-}
-
-/// The literal at `span`, as an expression (references are read with the same URL rules).
-fn find_literal(module: &swc_ecma_ast::Module, span: Span) -> Option<Expr> {
-    struct Finder {
-        span: Span,
-        found: Option<Expr>,
-    }
-    impl Visit for Finder {
-        fn visit_str(&mut self, s: &Str) {
-            if s.span == self.span && self.found.is_none() {
-                self.found = Some(Expr::Lit(Lit::Str(s.clone())));
-            }
-        }
-        fn visit_tpl(&mut self, tpl: &Tpl) {
-            if tpl.span == self.span && self.found.is_none() {
-                self.found = Some(Expr::Tpl(tpl.clone()));
-            }
-            tpl.visit_children_with(self);
-        }
-    }
-    let mut finder = Finder { span, found: None };
-    module.visit_with(&mut finder);
-    finder.found
 }
 
 impl Visit for Extractor<'_, '_> {

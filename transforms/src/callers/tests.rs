@@ -93,12 +93,12 @@ export default function Projects({ id }) {
         found,
         [
             "7 GET /api/projects/* useSWR none client(hook)",
-            "8 ? /api/projects useSWRMutation none client(hook)",
+            "8 ? /api/projects useSWRMutation unknown client(hook)",
             "10 DELETE /api/projects/* axios none client(page component)",
             "11 POST /api/projects axios json client(page component)",
             "12 GET /api/projects SWR mutate none client(page component)",
             "13 GET /api/export navigation none client(page component)",
-            "14 POST /api/beacon sendBeacon json client(page component)",
+            "14 POST /api/beacon sendBeacon json-text-plain client(page component)",
             "16 POST /api/newsletter form action urlencoded client(form action)",
             "16 GET /api/report.csv link none client(link)",
         ]

@@ -10,6 +10,9 @@ pub enum UrlPart {
     Text(String),
     /// Only known at run time.
     Any,
+    /// Only known at run time, from an expression with a name (`${reportId}`, `${user.id}`):
+    /// the name tells which dynamic segment it is meant for.
+    Named(String),
     /// A parameter of the enclosing function (a wrapper's URL argument), by position.
     Param(usize),
 }
@@ -38,7 +41,9 @@ impl UrlPattern {
         match (self.parts.last_mut(), part) {
             (_, UrlPart::Text(text)) if text.is_empty() => {}
             (Some(UrlPart::Text(last)), UrlPart::Text(text)) => last.push_str(&text),
-            (Some(UrlPart::Any), UrlPart::Any) => {}
+            (Some(last @ (UrlPart::Any | UrlPart::Named(_))), UrlPart::Any | UrlPart::Named(_)) => {
+                *last = UrlPart::Any
+            }
             (_, part) => self.parts.push(part),
         }
     }
@@ -204,7 +209,7 @@ impl fmt::Display for UrlPattern {
         for part in &self.parts {
             match part {
                 UrlPart::Text(text) => f.write_str(text)?,
-                UrlPart::Any => f.write_str("*")?,
+                UrlPart::Any | UrlPart::Named(_) => f.write_str("*")?,
                 UrlPart::Param(i) => write!(f, "${{{i}}}")?,
             }
         }
@@ -216,7 +221,8 @@ impl fmt::Display for UrlPattern {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RouteSegment {
     Static(String),
-    Dynamic,
+    /// `[id]`, with its parameter name.
+    Dynamic(String),
     CatchAll,
     OptionalCatchAll,
 }
@@ -230,7 +236,7 @@ fn route_segments(url: &str) -> Vec<RouteSegment> {
             } else if s.starts_with("[...") {
                 RouteSegment::CatchAll
             } else if s.starts_with('[') {
-                RouteSegment::Dynamic
+                RouteSegment::Dynamic(s.trim_matches(|c| c == '[' || c == ']').to_string())
             } else {
                 RouteSegment::Static(s.to_string())
             }
@@ -310,14 +316,24 @@ fn matches_from(path: &[Vec<UrlPart>], route: &[RouteSegment], rank: &mut Vec<u8
             rank.push(if is_literal(first) { 0 } else { 2 });
             matches_from(rest, rest_route, rank)
         }
-        RouteSegment::Dynamic => {
+        RouteSegment::Dynamic(param) => {
             let Some((first, rest)) = path.split_first() else {
                 return false;
             };
             if first.is_empty() {
                 return false;
             }
-            rank.push(if is_literal(first) { 1 } else { 0 });
+            // `${type}` where the route says `[reportId]` is as likely a static sibling
+            // (`/reports/funnel`) as the dynamic route: rank them alike.
+            let mismatched_name =
+                matches!(first.as_slice(), [UrlPart::Named(name)] if !names_agree(name, param));
+            rank.push(if is_literal(first) {
+                1
+            } else if mismatched_name {
+                2
+            } else {
+                0
+            });
             matches_from(rest, rest_route, rank)
         }
         RouteSegment::CatchAll | RouteSegment::OptionalCatchAll => {
@@ -330,6 +346,18 @@ fn matches_from(path: &[Vec<UrlPart>], route: &[RouteSegment], rank: &mut Vec<u8
             true
         }
     }
+}
+
+/// `reportId` and `id`, `user_id` and `userId`: the expression names the route parameter.
+fn names_agree(expression: &str, param: &str) -> bool {
+    let normal = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (a, b) = (normal(expression), normal(param));
+    !a.is_empty() && !b.is_empty() && (a.ends_with(&b) || b.ends_with(&a))
 }
 
 fn is_literal(segment: &[UrlPart]) -> bool {
@@ -345,7 +373,7 @@ fn glob_matches(segment: &[UrlPart], name: &str) -> bool {
         UrlPart::Text(text) => name
             .strip_prefix(text.as_str())
             .is_some_and(|tail| glob_matches(rest, tail)),
-        UrlPart::Any | UrlPart::Param(_) => {
+        UrlPart::Any | UrlPart::Named(_) | UrlPart::Param(_) => {
             (0..=name.len()).any(|i| name.is_char_boundary(i) && glob_matches(rest, &name[i..]))
         }
     }
@@ -404,6 +432,19 @@ mod tests {
         );
         assert_eq!(find(&[Some("/api/other")]), RouteMatch::Route(3));
         assert_eq!(find(&[Some("/api")]), RouteMatch::Route(3));
+    }
+
+    #[test]
+    fn a_named_value_that_is_not_the_parameter_could_be_a_static_sibling() {
+        let table = RouteTable::new(["/api/reports/[reportId]", "/api/reports/funnel"]);
+        let call = |name: &str| {
+            let mut p = pattern(&[Some("/api/reports/")]);
+            p.push(UrlPart::Named(name.into()));
+            table.find(&p)
+        };
+        assert_eq!(call("reportId"), RouteMatch::Route(0));
+        assert_eq!(call("id"), RouteMatch::Route(0));
+        assert_eq!(call("type"), RouteMatch::Ambiguous(vec![0, 1]));
     }
 
     #[test]

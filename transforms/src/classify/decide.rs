@@ -19,6 +19,9 @@ pub struct Caller<'a> {
     /// The package is not part of the app (the app does not import it): a mobile app, an
     /// extension, another service. It calls over HTTP like any outside client.
     pub separate: bool,
+    /// The call reaches this route for sure; `false` when its URL could reach several routes
+    /// (`/reports/${type}` beside `/reports/[reportId]` and `/reports/funnel`).
+    pub certain: bool,
 }
 
 impl Caller<'_> {
@@ -89,7 +92,8 @@ pub fn classify(
     };
     let outside = score(Class::Webhook) + score(Class::PublicApi);
     let inside = score(Class::AppMutation) + score(Class::PageRead);
-    let app_callers = callers.iter().any(|c| !c.separate);
+    // Only calls count: a URL written in a config file or a constant is no caller.
+    let app_callers = callers.iter().any(|c| !c.separate && c.is_call());
     let external = !app_callers || outside > inside;
     let side = if app_callers {
         Verdict::weigh(
@@ -235,7 +239,16 @@ impl Verdict {
 fn caller_evidence(handler_methods: &[&str], callers: &[Caller]) -> Vec<Evidence> {
     let mut evidence = Vec::new();
     let calls: Vec<&Caller> = callers.iter().filter(|c| c.is_call()).collect();
-    let app: Vec<&Caller> = calls.iter().copied().filter(|c| !c.separate).collect();
+    let possible: Vec<&Caller> = calls
+        .iter()
+        .copied()
+        .filter(|c| !c.separate && !c.certain)
+        .collect();
+    let app: Vec<&Caller> = calls
+        .iter()
+        .copied()
+        .filter(|c| !c.separate && c.certain)
+        .collect();
     let separate: Vec<&Caller> = calls.iter().copied().filter(|c| c.separate).collect();
     let references: Vec<&Caller> = callers
         .iter()
@@ -247,15 +260,53 @@ fn caller_evidence(handler_methods: &[&str], callers: &[Caller]) -> Vec<Evidence
         evidence.push(Evidence {
             signal: "separate-package-callers",
             detail: format!(
-                "{} call site(s) in {packages}, which the app does not import: a client over HTTP",
-                separate.len()
+                "{} call site{} in {packages}, which the app does not import: a client over HTTP",
+                separate.len(),
+                plural(separate.len())
             ),
             location: Some(separate[0].site.location.clone()),
             toward: Class::PublicApi,
             weight: 6,
         });
     }
-    if app.is_empty() && references.is_empty() {
+    if !possible.is_empty() {
+        // Calls whose URL could reach this route or a sibling: the app probably uses it.
+        let mutating = possible.iter().any(|c| c.mutates() == Some(true));
+        evidence.push(Evidence {
+            signal: "possible-callers",
+            detail: format!(
+                "{} call site{} could reach this route or a sibling (the URL has a run-time segment)",
+                possible.len(),
+                plural(possible.len())
+            ),
+            location: Some(possible[0].site.location.clone()),
+            toward: if mutating || !reads_only(handler_methods) && possible.iter().all(|c| c.mutates().is_none()) {
+                Class::AppMutation
+            } else {
+                Class::PageRead
+            },
+            weight: 3,
+        });
+    }
+    if !references.is_empty() && app.is_empty() {
+        // Only mentioned (a constant, a config file, a link list): no readable call uses it.
+        evidence.push(Evidence {
+            signal: "url-mentioned",
+            detail: format!(
+                "the URL appears {} time{} in the project without a call that can be read",
+                references.len(),
+                plural(references.len())
+            ),
+            location: Some(references[0].site.location.clone()),
+            toward: if reads_only(handler_methods) {
+                Class::PageRead
+            } else {
+                Class::AppMutation
+            },
+            weight: 1,
+        });
+    }
+    if app.is_empty() && possible.is_empty() {
         evidence.push(Evidence {
             signal: "no-app-caller",
             detail: "nothing in the app calls this route: its clients are outside the project"
@@ -267,22 +318,6 @@ fn caller_evidence(handler_methods: &[&str], callers: &[Caller]) -> Vec<Evidence
         return evidence;
     }
     if app.is_empty() {
-        // Only mentioned (a constant, a link list): the app knows the URL but the call is not
-        // readable. A hint that it is the app's own, nothing more.
-        evidence.push(Evidence {
-            signal: "url-mentioned",
-            detail: format!(
-                "the URL appears {} time(s) in the app's code, but no readable call uses it",
-                references.len()
-            ),
-            location: Some(references[0].site.location.clone()),
-            toward: if reads_only(handler_methods) {
-                Class::PageRead
-            } else {
-                Class::AppMutation
-            },
-            weight: 2,
-        });
         return evidence;
     }
 
@@ -317,8 +352,9 @@ fn caller_evidence(handler_methods: &[&str], callers: &[Caller]) -> Vec<Evidence
         evidence.push(Evidence {
             signal,
             detail: format!(
-                "{} call site(s) from {place} ({reasons}), method {methods}",
-                group.len()
+                "{} call site{} from {place} ({reasons}), method {methods}",
+                group.len(),
+                plural(group.len())
             ),
             location: Some(group[0].site.location.clone()),
             toward,
@@ -326,6 +362,14 @@ fn caller_evidence(handler_methods: &[&str], callers: &[Caller]) -> Vec<Evidence
         });
     }
     evidence
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 fn reads_only(methods: &[&str]) -> bool {
@@ -383,6 +427,7 @@ mod tests {
             site,
             package: None,
             separate: false,
+            certain: true,
         }
     }
 
@@ -433,6 +478,7 @@ mod tests {
                 site: &mobile,
                 package: Some("@acme/mobile"),
                 separate: true,
+                certain: true,
             },
         ];
         let evidence = [signal("bearer-token", Class::PublicApi, 4)];

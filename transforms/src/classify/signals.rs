@@ -926,11 +926,11 @@ impl Visit for Scanner<'_> {
                     if let Some(span) = body_parser_off(init) {
                         self.push(
                             "body-parser-off",
-                            "config turns bodyParser off to read the raw body, as a signature check needs"
+                            "config turns bodyParser off: signature checks need the raw body (so do uploads and protocol adapters, hence a weak sign)"
                                 .to_string(),
                             span,
                             Class::Webhook,
-                            4,
+                            2,
                         );
                     }
                 }
@@ -1428,8 +1428,8 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
             [
                 "stripe-signature",
                 "webhook-signature-header",
-                "body-parser-off",
-                "raw-body"
+                "raw-body",
+                "body-parser-off"
             ]
         );
         let stripe = get(&s, "stripe-signature");
@@ -1548,7 +1548,7 @@ export default async function handler(req, res) {
     fn body_parser_off_only_when_false() {
         let off = scan("export const config = { api: { bodyParser: false } }\nexport default (req, res) => {}\n");
         let evidence = get(&off, "body-parser-off");
-        assert_eq!((evidence.weight, at(evidence)), (4, (1, 32)));
+        assert_eq!((evidence.weight, at(evidence)), (2, (1, 32)));
 
         let limit = scan(
             "export const config = { api: { bodyParser: { sizeLimit: '1mb' } } }\nexport default (req, res) => {}\n",
