@@ -273,3 +273,119 @@ fn running_twice_plans_nothing_the_second_time() {
         "0 routes converted, 0 left for manual work, 0 errors\n"
     );
 }
+
+#[test]
+fn classify_prints_a_table_and_json() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "components/Item.tsx",
+        "export function Item({ id }) {\n  return <button onClick={() => fetch(`/api/items/${id}`)}>load</button>\n}\n",
+    );
+    let (code, out, err) = run(&["classify", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let header = out.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("route") && header.contains("class") && header.contains("confidence"),
+        "{out}"
+    );
+    let item = out
+        .lines()
+        .find(|l| l.starts_with("/api/items/[id]"))
+        .unwrap_or_default();
+    assert!(
+        item.contains("page-read") && item.contains("ui-callers"),
+        "{out}"
+    );
+    let hello = out
+        .lines()
+        .find(|l| l.starts_with("/api/hello"))
+        .unwrap_or_default();
+    assert!(
+        hello.contains("public-api") && hello.contains("no-app-caller"),
+        "{out}"
+    );
+    assert!(out.contains("2 routes: 0 webhook, 1 public-api, 0 app-mutation, 1 page-read; 1 call site reaches them, 0 reach no route"), "{out}");
+
+    let (code, out, _) = run(&["classify", "--json", root.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["routes"][1]["route"], "/api/items/[id]");
+    assert_eq!(json["routes"][1]["file"], "pages/api/items/[id].ts");
+    assert_eq!(
+        json["routes"][1]["callers"][0]["file"],
+        "components/Item.tsx"
+    );
+    assert_eq!(json["routes"][1]["callers"][0]["line"], 2);
+
+    // The dry run shows the class above the diff.
+    let (_, out, _) = run(&["migrate", "--dry-run", root.to_str().unwrap()]);
+    assert!(
+        out.contains("  class   page-read (medium confidence)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn invalid_overrides_stop_the_run_with_file_and_line() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "routeshift.toml", "[routes.\"/api/hello\"]\nkind = \"public-api\"\n\n[routes.\"/api/helo\"]\nkind = \"webhook\"\n");
+    let (code, _, err) = run(&["classify", root.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("routeshift.toml:4:"), "{err}");
+    assert!(
+        err.contains("/api/helo") && err.contains("/api/hello"),
+        "{err}"
+    );
+
+    write(
+        root,
+        "routeshift.toml",
+        "[routes.\"/api/hello\"]\nkind = \"internal\"\n",
+    );
+    let (code, _, err) = run(&["migrate", "--dry-run", root.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("routeshift.toml:2:") && err.contains("internal"),
+        "{err}"
+    );
+
+    write(
+        root,
+        "routeshift.toml",
+        "[routes.\"/api/hello\"]\nkind = \"webhook\"\n",
+    );
+    let (code, out, err) = run(&["classify", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let hello = out
+        .lines()
+        .find(|l| l.starts_with("/api/hello"))
+        .unwrap_or_default();
+    assert!(
+        hello.contains("webhook") && hello.contains("override"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_unknown_kind_in_a_comment_fails_that_route_only() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "pages/api/hello.ts",
+        &format!("// routeshift: internal\n{HELLO}"),
+    );
+    let (code, out, _) = run(&["classify", root.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("pages/api/hello.ts:1:1") && out.contains("internal"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("/api/items/[id]")),
+        "{out}"
+    );
+}

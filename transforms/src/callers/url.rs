@@ -248,14 +248,51 @@ fn route_segments(url: &str) -> Vec<RouteSegment> {
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<Vec<RouteSegment>>,
+    /// Routes by their second segment when it is static (`/api/items/…` under `items`): a
+    /// literal URL only needs to be tried against its own bucket and `other`.
+    by_second: std::collections::HashMap<String, Vec<usize>>,
+    /// Routes whose second segment is dynamic, a catch-all, or missing.
+    other: Vec<usize>,
 }
 
 impl RouteTable {
     /// `urls` are route URL patterns such as `/api/items/[id]`; [`RouteTable::find`] answers with
     /// an index into them.
     pub fn new<'a>(urls: impl IntoIterator<Item = &'a str>) -> RouteTable {
-        RouteTable {
-            routes: urls.into_iter().map(route_segments).collect(),
+        let mut table = RouteTable::default();
+        for (index, url) in urls.into_iter().enumerate() {
+            let segments = route_segments(url);
+            match segments.get(1) {
+                Some(RouteSegment::Static(name)) => {
+                    table.by_second.entry(name.clone()).or_default().push(index)
+                }
+                _ => table.other.push(index),
+            }
+            table.routes.push(segments);
+        }
+        table
+    }
+
+    /// The routes a URL can match, in table order.
+    fn candidates(&self, segments: &[Vec<UrlPart>]) -> Vec<usize> {
+        let literal_second = match segments.get(1).map(Vec::as_slice) {
+            Some([UrlPart::Text(text)]) => Some(text.as_str()),
+            _ => None,
+        };
+        match literal_second {
+            Some(text) => {
+                let mut found: Vec<usize> = self
+                    .by_second
+                    .get(text)
+                    .into_iter()
+                    .flatten()
+                    .chain(&self.other)
+                    .copied()
+                    .collect();
+                found.sort_unstable();
+                found
+            }
+            None => (0..self.routes.len()).collect(),
         }
     }
 
@@ -268,7 +305,8 @@ impl RouteTable {
         let segments = path.segments();
         let mut best: Option<Vec<u8>> = None;
         let mut winners: Vec<usize> = Vec::new();
-        for (index, route) in self.routes.iter().enumerate() {
+        for index in self.candidates(&segments) {
+            let route = &self.routes[index];
             let mut rank = Vec::new();
             if !matches_from(&segments, route, &mut rank) {
                 continue;
