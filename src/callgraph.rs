@@ -42,7 +42,10 @@ impl CallGraph {
     pub fn callers_of(&self, index: usize) -> impl Iterator<Item = &ResolvedSite> {
         self.sites.iter().filter(move |s| match &s.target {
             RouteMatch::Route(i) => *i == index,
-            RouteMatch::Ambiguous(candidates) => candidates.contains(&index),
+            // A URL that could reach many routes says little about each.
+            RouteMatch::Ambiguous(candidates) => {
+                candidates.len() <= MAX_POSSIBLE_TARGETS && candidates.contains(&index)
+            }
             RouteMatch::NoRoute => false,
         })
     }
@@ -54,6 +57,9 @@ impl CallGraph {
             .filter(|s| !matches!(s.target, RouteMatch::Route(_)))
     }
 }
+
+/// How many routes an ambiguous call may reach and still count as a possible caller of each.
+const MAX_POSSIBLE_TARGETS: usize = 8;
 
 /// How many re-exports a lookup follows (`hooks/index.ts` → `hooks/useApi.ts`).
 const REEXPORT_DEPTH: usize = 4;

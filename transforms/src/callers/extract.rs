@@ -176,6 +176,7 @@ fn collect_declarations<'a>(facts: &mut FileFacts<'a>, module: &'a swc_ecma_ast:
                 }
             }
             Stmt::Decl(Decl::Fn(f)) => walk_function(facts, &f.function),
+            Stmt::Decl(Decl::Class(c)) => walk_class(facts, &c.class),
             Stmt::Block(block) => walk_stmts(facts, &block.stmts, scope),
             Stmt::If(s) => {
                 walk_expr(facts, &s.test);
@@ -258,6 +259,20 @@ fn collect_declarations<'a>(facts: &mut FileFacts<'a>, module: &'a swc_ecma_ast:
     fn walk_function<'a>(facts: &mut FileFacts<'a>, function: &'a Function) {
         if let Some(body) = &function.body {
             walk_stmts(facts, &body.stmts, function.span);
+        }
+    }
+    fn walk_class<'a>(facts: &mut FileFacts<'a>, class: &'a swc_ecma_ast::Class) {
+        for member in &class.body {
+            match member {
+                swc_ecma_ast::ClassMember::Method(m) => walk_function(facts, &m.function),
+                swc_ecma_ast::ClassMember::PrivateMethod(m) => walk_function(facts, &m.function),
+                swc_ecma_ast::ClassMember::ClassProp(p) => {
+                    if let Some(value) = &p.value {
+                        walk_expr(facts, value);
+                    }
+                }
+                _ => {}
+            }
         }
     }
     fn walk_arrow<'a>(facts: &mut FileFacts<'a>, arrow: &'a ArrowExpr) {
@@ -376,13 +391,14 @@ fn collect_declarations<'a>(facts: &mut FileFacts<'a>, module: &'a swc_ecma_ast:
                     }
                 }
                 Decl::Fn(f) => walk_function(facts, &f.function),
+                Decl::Class(c) => walk_class(facts, &c.class),
                 _ => {}
             },
-            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
-                if let DefaultDecl::Fn(f) = &export.decl {
-                    walk_function(facts, &f.function);
-                }
-            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => match &export.decl {
+                DefaultDecl::Fn(f) => walk_function(facts, &f.function),
+                DefaultDecl::Class(c) => walk_class(facts, &c.class),
+                _ => {}
+            },
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 walk_expr(facts, &export.expr)
             }
@@ -429,6 +445,9 @@ struct Options {
     method: WrapperMethod,
     body: BodyKind,
 }
+
+/// How many URLs one expression may stand for before its run-time parts are left unknown.
+const MAX_ALTERNATIVES: usize = 8;
 
 const DATA_FUNCTIONS: [&str; 3] = ["getServerSideProps", "getStaticProps", "getStaticPaths"];
 
@@ -582,14 +601,19 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         pattern.push(UrlPart::Text(text.clone()));
                     }
                     if let Some(expr) = tpl.exprs.get(i) {
-                        let inner = self.urls(expr, depth);
-                        let part = match inner.as_slice() {
-                            [one] => one.clone(),
-                            _ => UrlPattern::any(),
-                        };
-                        for pattern in &mut out {
-                            *pattern = std::mem::take(pattern).concat(part.clone());
+                        // `${cond ? '/a' : '/b'}` gives each alternative (a few at most).
+                        let mut inner = self.urls(expr, depth);
+                        if inner.is_empty() || inner.len() * out.len() > MAX_ALTERNATIVES {
+                            inner = vec![UrlPattern::any()];
                         }
+                        out = out
+                            .iter()
+                            .flat_map(|pattern| {
+                                inner
+                                    .iter()
+                                    .map(move |part| pattern.clone().concat(part.clone()))
+                            })
+                            .collect();
                     }
                 }
                 out

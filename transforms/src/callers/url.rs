@@ -351,7 +351,10 @@ fn matches_from(path: &[Vec<UrlPart>], route: &[RouteSegment], rank: &mut Vec<u8
             if !glob_matches(first, name) {
                 return false;
             }
-            rank.push(if is_literal(first) { 0 } else { 2 });
+            // A wholly run-time segment more likely fills a dynamic or catch-all segment than
+            // it names a static sibling; text with a run-time tail (`_random${query}`) is that
+            // static segment.
+            rank.push(if has_text(first) { 0 } else { 5 });
             matches_from(rest, rest_route, rank)
         }
         RouteSegment::Dynamic(param) => {
@@ -365,10 +368,10 @@ fn matches_from(path: &[Vec<UrlPart>], route: &[RouteSegment], rank: &mut Vec<u8
             // (`/reports/funnel`) as the dynamic route: rank them alike.
             let mismatched_name =
                 matches!(first.as_slice(), [UrlPart::Named(name)] if !names_agree(name, param));
-            rank.push(if is_literal(first) {
+            rank.push(if has_text(first) {
                 1
             } else if mismatched_name {
-                2
+                5
             } else {
                 0
             });
@@ -398,8 +401,8 @@ fn names_agree(expression: &str, param: &str) -> bool {
     !a.is_empty() && !b.is_empty() && (a.ends_with(&b) || b.ends_with(&a))
 }
 
-fn is_literal(segment: &[UrlPart]) -> bool {
-    segment.iter().all(|p| matches!(p, UrlPart::Text(_)))
+fn has_text(segment: &[UrlPart]) -> bool {
+    segment.iter().any(|p| matches!(p, UrlPart::Text(_)))
 }
 
 /// Whether a segment of text and wildcards can be `name`.
@@ -496,6 +499,18 @@ mod tests {
         assert_eq!(
             table.find(&pattern(&[Some("/api/export-"), None])),
             RouteMatch::Route(0)
+        );
+        // A run-time tail on a static segment (a query string) stays on that segment.
+        let table = RouteTable::new(["/api/links/[key]", "/api/links/_random"]);
+        assert_eq!(
+            table.find(&pattern(&[Some("/api/links/_random"), None])),
+            RouteMatch::Route(1)
+        );
+        // A run-time segment fills a catch-all before it names a static sibling.
+        let table = RouteTable::new(["/api/folders/manage", "/api/folders/[...name]"]);
+        assert_eq!(
+            table.find(&pattern(&[Some("/api/folders/"), None])),
+            RouteMatch::Route(1)
         );
         assert_eq!(
             table.find(&pattern(&[Some("/api/upload-"), None])),

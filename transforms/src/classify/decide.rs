@@ -126,7 +126,12 @@ pub fn classify(
             .sum();
         let webhook = score(Class::Webhook);
         let public = score(Class::PublicApi) - shared;
-        if webhook > public {
+        // A raw body alone is also what uploads and protocol adapters need: a webhook shows a
+        // signature check, or says so in its path.
+        let signed = evidence
+            .iter()
+            .any(|e| SIGNATURE_SIGNALS.contains(&e.signal) || e.signal == "path-webhook");
+        if webhook > public && signed {
             Verdict::weigh((Class::Webhook, webhook), (Class::PublicApi, public))
         } else if webhook > 0 {
             Verdict::weigh((Class::PublicApi, public), (Class::Webhook, webhook))
@@ -180,6 +185,15 @@ pub fn classify(
         overridden_at: None,
     }
 }
+
+/// Handler signals that verify who sent the request.
+const SIGNATURE_SIGNALS: [&str; 5] = [
+    "stripe-signature",
+    "svix",
+    "qstash",
+    "hmac-signature",
+    "webhook-signature-header",
+];
 
 /// One decision between two classes.
 #[derive(Debug, Clone, Copy)]
@@ -455,6 +469,18 @@ mod tests {
         assert_eq!(result.class, Class::Webhook);
         assert_eq!(result.confidence, Confidence::High);
         assert_eq!(result.ambiguity, None);
+    }
+
+    #[test]
+    fn a_raw_body_without_a_signature_check_is_no_webhook() {
+        let evidence = [
+            signal("raw-body", Class::Webhook, 4),
+            signal("body-parser-off", Class::Webhook, 2),
+        ];
+        let result = classify(&evidence, &["POST"], &[], None);
+        assert_eq!(result.class, Class::PublicApi);
+        assert_eq!(result.confidence, Confidence::Low);
+        assert!(result.ambiguity.is_some_and(|a| a.contains("webhook")));
     }
 
     #[test]

@@ -1290,8 +1290,9 @@ fn collect_method_keys(expr: &Expr, methods: &mut Vec<&'static str>, depth: usiz
 // ---------------------------------------------------------------------------------------------
 // The route path
 
-const WEBHOOK_WORDS: [&str; 9] = [
-    "webhook", "webhooks", "hook", "hooks", "callback", "stripe", "github", "slack", "clerk",
+// Not `callback`: OAuth and SAML callbacks are browser redirects, not webhooks.
+const WEBHOOK_WORDS: [&str; 8] = [
+    "webhook", "webhooks", "hook", "hooks", "stripe", "github", "slack", "clerk",
 ];
 const PUBLIC_WORDS: [&str; 7] = ["public", "external", "open", "og", "feed", "rss", "sitemap"];
 
@@ -1312,11 +1313,7 @@ fn path_signals(route_url: &str) -> Vec<Evidence> {
             .iter()
             .find(|w| WEBHOOK_WORDS.contains(w))
             .copied()
-            .or_else(|| {
-                ["webhook", "callback"]
-                    .into_iter()
-                    .find(|w| lower.contains(w))
-            });
+            .or_else(|| ["webhook"].into_iter().find(|w| lower.contains(w)));
         if let Some(word) = webhook {
             found.push(evidence(
                 "path-webhook",

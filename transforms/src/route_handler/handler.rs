@@ -74,8 +74,17 @@ pub fn is_route_module(file: &ParsedFile) -> bool {
     })
 }
 
+/// `export { handler as default }`, and `export { default } from './x'` (the default export is
+/// another module's).
 fn is_default_specifier(specifier: &ExportSpecifier) -> bool {
-    matches!(specifier, ExportSpecifier::Named(named) if matches!(&named.exported, Some(ModuleExportName::Ident(id)) if &*id.sym == "default"))
+    let is_default = |name: &ModuleExportName| matches!(name, ModuleExportName::Ident(id) if &*id.sym == "default");
+    match specifier {
+        ExportSpecifier::Named(named) => match &named.exported {
+            Some(exported) => is_default(exported),
+            None => is_default(&named.orig),
+        },
+        _ => false,
+    }
 }
 
 fn module_exports_assignment(stmt: &Stmt) -> Option<Span> {
@@ -145,6 +154,21 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                     .at(file.location_of(export.span))),
                     _ => Err(unsupported(file, export.span, "manual/default-export-shape", "not a function")),
                 };
+            }
+            ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named))
+                if named.src.is_some() && named.specifiers.iter().any(is_default_specifier) =>
+            {
+                let from = named
+                    .src
+                    .as_ref()
+                    .and_then(|src| src.value.as_str())
+                    .unwrap_or_default();
+                return Err(Diagnostic::manual(
+                    "manual/reexported-handler",
+                    format!("the handler is another module's default export, re-exported from `{from}`"),
+                )
+                .with_help("route.ts needs its methods in the file itself: move the handler here (or export GET/POST from that module by hand), then run routeshift again")
+                .at(file.location_of(named.span)));
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportNamed(named)) if named.src.is_none() => {
                 for specifier in &named.specifiers {
