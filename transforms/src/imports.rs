@@ -4,11 +4,12 @@
 use std::ops::Range;
 
 use swc_ecma_ast::{
-    CallExpr, Callee, Decl, ExportSpecifier, Expr, ImportSpecifier, Lit, ModuleDecl,
-    ModuleExportName, ModuleItem, Str,
+    CallExpr, Callee, Decl, ExportSpecifier, Expr, ImportSpecifier, Lit, ModuleDecl, ModuleItem,
+    Str,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
+use crate::ast::{export_name, str_text};
 use crate::diagnostic::Location;
 use crate::parse::ParsedFile;
 
@@ -111,13 +112,6 @@ pub fn module_references(file: &ParsedFile) -> Vec<ModuleReference> {
     references
 }
 
-fn export_name(name: &ModuleExportName) -> String {
-    match name {
-        ModuleExportName::Ident(ident) => ident.sym.to_string(),
-        ModuleExportName::Str(s) => s.value.as_str().unwrap_or_default().to_string(),
-    }
-}
-
 fn reference(
     file: &ParsedFile,
     src: &Str,
@@ -129,7 +123,7 @@ fn reference(
     // The literal's range includes its quotes.
     let inner = (range.start + 1).min(range.end)..range.end.saturating_sub(1).max(range.start);
     ModuleReference {
-        specifier: src.value.as_str().unwrap_or_default().to_string(),
+        specifier: str_text(src).to_string(),
         location: file.location(inner.start),
         range: inner,
         kind,

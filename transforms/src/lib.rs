@@ -3,6 +3,7 @@
 //! Everything here takes source text (and a little context) and returns data: edits, new file
 //! contents, diagnostics. Nothing touches the disk, git or the terminal; the CLI does that.
 
+pub mod ast;
 pub mod callers;
 pub mod classify;
 pub mod compat;

@@ -6,9 +6,9 @@ use swc_common::Span;
 use swc_ecma_ast::{
     ArrowExpr, ArrowFunctionBody, AssignExpr, AssignTarget, CallExpr, Callee, Decl, DefaultDecl,
     Expr, ExprOrSpread, FnDecl, Function, ImportSpecifier, JSXAttr, JSXAttrName, JSXAttrOrSpread,
-    JSXAttrValue, JSXElementName, JSXExpr, JSXOpeningElement, Lit, MemberExpr, MemberProp,
-    ModuleDecl, ModuleExportName, ModuleItem, NewExpr, ObjectLit, ObjectPatProp, Pat, Prop,
-    PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str, Tpl, TsType, VarDeclarator,
+    JSXAttrValue, JSXElementName, JSXExpr, JSXOpeningElement, Lit, ModuleDecl, ModuleItem, NewExpr,
+    ObjectLit, ObjectPatProp, Pat, Prop, PropName, PropOrSpread, SimpleAssignTarget, Stmt, Str,
+    Tpl, TsType, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -17,6 +17,7 @@ use super::{
     method_name, Area, Binding, BodyKind, CallSite, CallStyle, CallTarget, CallerContext,
     ClientDef, FileCalls, PendingCall, Runtime, WrapperDef, WrapperMethod,
 };
+use crate::ast::{callee_ident, export_name, is_ident, member_prop, prop_key, str_text};
 use crate::parse::ParsedFile;
 
 /// Finds every request to an `/api` URL in `file`, the fetch wrappers and API clients it
@@ -30,7 +31,6 @@ pub fn extract(file: &ParsedFile, area: Area) -> FileCalls {
         frames: Vec::new(),
         next_name: None,
         consumed: HashSet::new(),
-        quiet: false,
         out: FileCalls::default(),
     };
     file.module.visit_with(&mut extractor);
@@ -78,7 +78,7 @@ impl<'a> FileFacts<'a> {
             let Expr::Lit(Lit::Str(s)) = &*expr.expr else {
                 break;
             };
-            match str_value(s).as_str() {
+            match str_text(s) {
                 "use client" => facts.use_client = true,
                 "use server" => facts.use_server = true,
                 _ => {}
@@ -86,7 +86,7 @@ impl<'a> FileFacts<'a> {
         }
         for item in &file.module.body {
             if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
-                let specifier = str_value(&import.src);
+                let specifier = str_text(&import.src).to_string();
                 if specifier == "server-only" {
                     facts.server_only = true;
                 }
@@ -435,8 +435,6 @@ struct Extractor<'f, 'a> {
     next_name: Option<String>,
     /// Literals already read as part of a call (so they are not reported again as references).
     consumed: HashSet<(u32, u32)>,
-    /// Reading URLs without claiming their literals (see [`Extractor::urls_quiet`]).
-    quiet: bool,
     out: FileCalls,
 }
 
@@ -583,7 +581,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
         match expr {
             Expr::Lit(Lit::Str(s)) => {
                 self.consume(s.span);
-                vec![UrlPattern::text(&str_value(s))]
+                vec![UrlPattern::text(str_text(s))]
             }
             Expr::Lit(Lit::Null(_)) => Vec::new(),
             Expr::Ident(id) if &*id.sym == "undefined" => Vec::new(),
@@ -681,7 +679,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                 }
             }
             // `${report.id}`: a run-time value named after what it is.
-            Expr::Member(member) => match member_name(member) {
+            Expr::Member(member) => match member_prop(&member.prop) {
                 Some(name) => vec![UrlPattern {
                     parts: vec![UrlPart::Named(name.to_string())],
                 }],
@@ -695,11 +693,11 @@ impl<'f, 'a> Extractor<'f, 'a> {
             Expr::Call(call) => match &call.callee {
                 Callee::Expr(callee) => match &**callee {
                     Expr::Member(member)
-                        if member_name(member)
+                        if member_prop(&member.prop)
                             .is_some_and(|m| m == "toString" || m == "concat") =>
                     {
                         let base = self.urls(&member.obj, depth);
-                        if member_name(member) == Some("concat") {
+                        if member_prop(&member.prop) == Some("concat") {
                             let mut tail = UrlPattern::default();
                             for arg in &call.args {
                                 let part = self.urls(&arg.expr, depth);
@@ -719,9 +717,6 @@ impl<'f, 'a> Extractor<'f, 'a> {
     }
 
     fn consume(&mut self, span: Span) {
-        if self.quiet {
-            return;
-        }
         self.consumed.insert((span.lo.0, span.hi.0));
     }
 
@@ -759,7 +754,10 @@ impl<'f, 'a> Extractor<'f, 'a> {
                 PropOrSpread::Prop(prop) => prop,
             };
             let (key, value): (String, Option<&Expr>) = match &**prop {
-                Prop::KeyValue(kv) => (prop_name(&kv.key), Some(&kv.value)),
+                Prop::KeyValue(kv) => (
+                    prop_key(&kv.key).unwrap_or_default().to_string(),
+                    Some(&kv.value),
+                ),
                 Prop::Shorthand(id) => (id.sym.to_string(), None),
                 _ => continue,
             };
@@ -811,7 +809,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
 
     fn method_of(&self, value: &Expr) -> WrapperMethod {
         match value {
-            Expr::Lit(Lit::Str(s)) => match method_name(&str_value(s)) {
+            Expr::Lit(Lit::Str(s)) => match method_name(str_text(s)) {
                 Some(m) => WrapperMethod::Known(m),
                 None => WrapperMethod::Unknown,
             },
@@ -826,7 +824,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
             return WrapperMethod::Param(index);
         }
         match self.facts.declaration(name, at) {
-            Some(Expr::Lit(Lit::Str(s))) => match method_name(&str_value(s)) {
+            Some(Expr::Lit(Lit::Str(s))) => match method_name(str_text(s)) {
                 Some(m) => WrapperMethod::Known(m),
                 None => WrapperMethod::Unknown,
             },
@@ -873,6 +871,18 @@ impl<'f, 'a> Extractor<'f, 'a> {
         span: Span,
     ) {
         let patterns = self.urls(url, 0);
+        self.record(patterns, method, body, style, span);
+    }
+
+    /// Records a request whose URL has been read.
+    fn record(
+        &mut self,
+        patterns: Vec<UrlPattern>,
+        method: WrapperMethod,
+        body: BodyKind,
+        style: CallStyle,
+        span: Span,
+    ) {
         let context = self.context();
         let location = self.file.location_of(span);
         for pattern in patterns {
@@ -954,7 +964,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
         let mut string_args = Vec::new();
         let mut path_like = false;
         for arg in call_args {
-            let pattern = self.urls_quiet(arg).into_iter().next();
+            let pattern = self.argument_urls(arg).into_iter().next();
             if let Some(pattern) = &pattern {
                 let text = pattern.to_string();
                 if text.starts_with('/') || pattern.api_path().is_some() {
@@ -963,17 +973,12 @@ impl<'f, 'a> Extractor<'f, 'a> {
             }
             args.push(pattern);
             string_args.push(match arg {
-                Expr::Lit(Lit::Str(s)) => Some(str_value(s)),
+                Expr::Lit(Lit::Str(s)) => Some(str_text(s).to_string()),
                 _ => None,
             });
         }
         if !path_like {
             return;
-        }
-        // The literals belong to this call now; if it turns out to be no request, they are
-        // reported as references through `fallback`.
-        for arg in call_args {
-            self.urls(arg, 0);
         }
         let body = match call_args.get(1) {
             Some(arg) => self.data_body_of(arg),
@@ -1007,12 +1012,11 @@ impl<'f, 'a> Extractor<'f, 'a> {
         });
     }
 
-    /// URL patterns of an argument, without marking literals as read (a pending call may turn
-    /// out to be no request at all), and with parameters left as run-time parts.
-    fn urls_quiet(&mut self, expr: &Expr) -> Vec<UrlPattern> {
-        let quiet = std::mem::replace(&mut self.quiet, true);
-        let found = self.urls(expr, 0);
-        let found = found
+    /// URL patterns of an argument that reads as a path, with parameters left as run-time
+    /// parts. Its literals count as read: a call that turns out to be no request reports them
+    /// through its `fallback`, and literals that are no `/api` URL are never references anyway.
+    fn argument_urls(&mut self, expr: &Expr) -> Vec<UrlPattern> {
+        self.urls(expr, 0)
             .into_iter()
             .map(|p| p.substitute(&|_| None))
             .filter(|p| {
@@ -1021,9 +1025,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     .is_some_and(|f| matches!(f, UrlPart::Text(_)))
                     || p.api_path().is_some()
             })
-            .collect();
-        self.quiet = quiet;
-        found
+            .collect()
     }
 
     // ----- calls -------------------------------------------------------------------------
@@ -1049,16 +1051,16 @@ impl<'f, 'a> Extractor<'f, 'a> {
         }
     }
 
-    fn call(&mut self, call: &CallExpr) -> bool {
+    fn call(&mut self, call: &CallExpr) {
         let Callee::Expr(callee) = &call.callee else {
-            return false;
+            return;
         };
         let arg = |i: usize| call.args.get(i).map(|a| &*a.expr);
         match &**callee {
             Expr::Ident(id) => {
                 let name = &*id.sym;
                 if name == "fetch" && self.facts.import_of(name).is_none() {
-                    let Some(url) = arg(0) else { return false };
+                    let Some(url) = arg(0) else { return };
                     let options = self.options(arg(1), 0);
                     self.request(
                         url,
@@ -1067,7 +1069,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         CallStyle::Fetch,
                         call.span,
                     );
-                    return true;
+                    return;
                 }
                 if self.is_axios(name) || self.is_ky(name) {
                     let style = if self.is_ky(name) {
@@ -1075,7 +1077,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     } else {
                         CallStyle::Axios
                     };
-                    let Some(first) = arg(0) else { return false };
+                    let Some(first) = arg(0) else { return };
                     if let Expr::Object(config) = first {
                         // `axios({ url, method, data })`
                         if let Some(url) = object_value(config, "url") {
@@ -1086,13 +1088,13 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         let options = self.options(arg(1), 0);
                         self.request(first, options.method, options.body, style, call.span);
                     }
-                    return true;
+                    return;
                 }
                 if let Some(style) = self.swr_hook(name).or_else(|| {
                     matches!(name, "useSWR" | "useSWRImmutable" | "useSWRInfinite")
                         .then_some(CallStyle::Swr)
                 }) {
-                    let Some(key) = arg(0) else { return false };
+                    let Some(key) = arg(0) else { return };
                     let key = swr_key(key);
                     // The fetcher sends the mutation; which method and body is its business.
                     let (method, body) = match style {
@@ -1101,39 +1103,40 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     };
                     // `useSWR('/profile', fetcher)` where the fetcher adds `/api` itself: the
                     // fetcher is called with the key.
-                    let reads_as_api = self.urls_quiet(key).iter().any(|p| p.api_path().is_some());
+                    let patterns = self.urls(key, 0);
+                    let reads_as_api = patterns.iter().any(|p| p.api_path().is_some());
                     if let (false, CallStyle::Swr, Some(Expr::Ident(fetcher))) =
                         (reads_as_api, &style, arg(1))
                     {
                         let target = CallTarget::Function(self.binding(&fetcher.sym));
                         self.pending_args(target, &[key], call.span);
-                        return true;
+                        return;
                     }
-                    self.request(key, method, body, style, call.span);
-                    return true;
+                    self.record(patterns, method, body, style, call.span);
+                    return;
                 }
                 if name == "mutate" || self.swr_hook(name) == Some(CallStyle::SwrMutate) {
                     if let Some(key) = arg(0) {
                         let key = swr_key(key);
-                        let patterns = self.urls_quiet(key);
+                        let patterns = self.urls(key, 0);
                         if patterns.iter().any(|p| p.api_path().is_some()) {
-                            self.request(
-                                key,
+                            self.record(
+                                patterns,
                                 WrapperMethod::Known("GET"),
                                 BodyKind::None,
                                 CallStyle::SwrMutate,
                                 call.span,
                             );
-                            return true;
+                            return;
                         }
                     }
-                    return false;
+                    return;
                 }
                 if let Some((factory, member)) = self.facts.client_aliases.get(name) {
                     if !member.is_empty() {
                         let target = CallTarget::Member(self.binding(factory), member.clone());
                         self.pending(target, call);
-                        return false;
+                        return;
                     }
                 }
                 if self
@@ -1143,15 +1146,14 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     // A known client factory: its members prefix `/api` themselves.
                     let prefix = UrlPattern::text("/api");
                     self.client(None, prefix);
-                    return false;
+                    return;
                 }
                 let target = CallTarget::Function(self.binding(name));
                 self.pending(target, call);
-                false
             }
             Expr::Member(member) => {
-                let Some(prop) = member_name(member) else {
-                    return false;
+                let Some(prop) = member_prop(&member.prop) else {
+                    return;
                 };
                 match &*member.obj {
                     Expr::Ident(obj) => {
@@ -1159,7 +1161,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                         if (self.is_axios(obj_name) || self.is_ky(obj_name))
                             && matches!(prop, "create" | "extend")
                         {
-                            return false; // handled where it is bound (see `var_declarator`)
+                            return; // handled where it is bound (see `var_declarator`)
                         }
                         if self.is_axios(obj_name) || self.is_ky(obj_name) {
                             let style = if self.is_ky(obj_name) {
@@ -1180,12 +1182,12 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                         );
                                     }
                                 }
-                                return true;
+                                return;
                             }
                             let Some(method) = super::client_method(prop) else {
-                                return false;
+                                return;
                             };
-                            let Some(url) = arg(0) else { return false };
+                            let Some(url) = arg(0) else { return };
                             let body = if matches!(method, "GET" | "DELETE" | "HEAD") {
                                 BodyKind::None
                             } else {
@@ -1198,10 +1200,10 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 }
                             };
                             self.request(url, WrapperMethod::Known(method), body, style, call.span);
-                            return true;
+                            return;
                         }
                         if matches!(obj_name, "window" | "globalThis" | "self") && prop == "fetch" {
-                            let Some(url) = arg(0) else { return false };
+                            let Some(url) = arg(0) else { return };
                             let options = self.options(arg(1), 0);
                             self.request(
                                 url,
@@ -1210,10 +1212,10 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 CallStyle::Fetch,
                                 call.span,
                             );
-                            return true;
+                            return;
                         }
                         if obj_name == "navigator" && prop == "sendBeacon" {
-                            let Some(url) = arg(0) else { return false };
+                            let Some(url) = arg(0) else { return };
                             // A string beacon goes as text/plain, whatever it holds.
                             let body = match arg(1).map_or(BodyKind::None, |b| self.body_of(b, 0)) {
                                 BodyKind::Json => BodyKind::JsonWithoutContentType,
@@ -1226,10 +1228,10 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 CallStyle::Beacon,
                                 call.span,
                             );
-                            return true;
+                            return;
                         }
                         if obj_name == "window" && prop == "open" {
-                            let Some(url) = arg(0) else { return false };
+                            let Some(url) = arg(0) else { return };
                             self.request(
                                 url,
                                 WrapperMethod::Known("GET"),
@@ -1237,12 +1239,12 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 CallStyle::Navigation,
                                 call.span,
                             );
-                            return true;
+                            return;
                         }
                         if obj_name.to_ascii_lowercase().contains("router")
                             && matches!(prop, "push" | "replace")
                         {
-                            let Some(url) = arg(0) else { return false };
+                            let Some(url) = arg(0) else { return };
                             self.request(
                                 url,
                                 WrapperMethod::Known("GET"),
@@ -1250,7 +1252,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 CallStyle::Navigation,
                                 call.span,
                             );
-                            return true;
+                            return;
                         }
                         let (binding, member_name) = match self.facts.client_aliases.get(obj_name) {
                             Some((factory, m)) if m.is_empty() => {
@@ -1259,14 +1261,13 @@ impl<'f, 'a> Extractor<'f, 'a> {
                             _ => (self.binding(obj_name), prop.to_string()),
                         };
                         self.pending(CallTarget::Member(binding, member_name), call);
-                        false
                     }
                     // `window.location.assign(url)`
                     Expr::Member(inner)
-                        if member_name(inner) == Some("location")
+                        if member_prop(&inner.prop) == Some("location")
                             && matches!(prop, "assign" | "replace") =>
                     {
-                        let Some(url) = arg(0) else { return false };
+                        let Some(url) = arg(0) else { return };
                         self.request(
                             url,
                             WrapperMethod::Known("GET"),
@@ -1274,7 +1275,6 @@ impl<'f, 'a> Extractor<'f, 'a> {
                             CallStyle::Navigation,
                             call.span,
                         );
-                        true
                     }
                     // `useApi().get(url)`
                     Expr::Call(inner) => {
@@ -1283,12 +1283,11 @@ impl<'f, 'a> Extractor<'f, 'a> {
                                 CallTarget::Member(self.binding(factory), prop.to_string());
                             self.pending(target, call);
                         }
-                        false
                     }
-                    _ => false,
+                    _ => {}
                 }
             }
-            _ => false,
+            _ => {}
         }
     }
 
@@ -1304,7 +1303,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
         let Expr::Ident(obj) = &*member.obj else {
             return None;
         };
-        let creates = matches!(member_name(member), Some("create" | "extend"));
+        let creates = matches!(member_prop(&member.prop), Some("create" | "extend"));
         if !creates || !(self.is_axios(&obj.sym) || self.is_ky(&obj.sym)) {
             return None;
         }
@@ -1367,12 +1366,19 @@ impl<'f, 'a> Extractor<'f, 'a> {
                     }
                 }
                 ModuleDecl::ExportAll(all) => {
-                    self.out
-                        .reexports
-                        .push(("*".into(), str_value(&all.src), "*".into()));
+                    self.out.reexports.push((
+                        "*".into(),
+                        str_text(&all.src).to_string(),
+                        "*".into(),
+                    ));
                 }
                 ModuleDecl::ExportNamed(named) if named.src.is_some() => {
-                    let specifier = named.src.as_deref().map(str_value).unwrap_or_default();
+                    let specifier = named
+                        .src
+                        .as_deref()
+                        .map(str_text)
+                        .unwrap_or_default()
+                        .to_string();
                     for s in &named.specifiers {
                         let (exported, original) = match s {
                             swc_ecma_ast::ExportSpecifier::Named(n) => {
@@ -1443,7 +1449,7 @@ impl<'f, 'a> Extractor<'f, 'a> {
             if self.consumed.contains(&(span.lo.0, span.hi.0)) {
                 continue;
             }
-            for pattern in self.urls_quiet(&expr) {
+            for pattern in self.urls(&expr, 0) {
                 let Some(url) = pattern.api_path() else {
                     continue;
                 };
@@ -1478,7 +1484,7 @@ impl Visit for Extractor<'_, '_> {
         let name = self.next_name.take();
         let use_server = function.body.as_ref().is_some_and(|b| {
             b.stmts.first().is_some_and(|s| {
-                matches!(s, Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(s)) if str_value(s) == "use server"))
+                matches!(s, Stmt::Expr(e) if matches!(&*e.expr, Expr::Lit(Lit::Str(s)) if str_text(s) == "use server"))
             })
         });
         self.frames.push(Frame::Function {
@@ -1547,8 +1553,8 @@ impl Visit for Extractor<'_, '_> {
 
     fn visit_prop(&mut self, prop: &Prop) {
         let key = match prop {
-            Prop::KeyValue(kv) => prop_name(&kv.key),
-            Prop::Method(m) => prop_name(&m.key),
+            Prop::KeyValue(kv) => prop_key(&kv.key).unwrap_or_default().to_string(),
+            Prop::Method(m) => prop_key(&m.key).unwrap_or_default().to_string(),
             _ => {
                 prop.visit_children_with(self);
                 return;
@@ -1637,15 +1643,9 @@ impl Visit for Extractor<'_, '_> {
             JSXElementName::Ident(id) => id.sym.to_string(),
             _ => String::new(),
         };
-        let attr = |name: &str| -> Option<&JSXAttr> {
-            element.attrs.iter().find_map(|a| match a {
-                JSXAttrOrSpread::JSXAttr(attr) if jsx_attr_name(attr) == name => Some(attr),
-                _ => None,
-            })
-        };
         let target = match tag.as_str() {
-            "form" => attr("action").map(|a| (a, CallStyle::FormAction)),
-            "a" | "Link" => attr("href").map(|a| (a, CallStyle::Link)),
+            "form" => attr_by(element, "action").map(|a| (a, CallStyle::FormAction)),
+            "a" | "Link" => attr_by(element, "href").map(|a| (a, CallStyle::Link)),
             _ => None,
         };
         if let Some((attr, style)) = target {
@@ -1711,10 +1711,10 @@ fn attr_by<'e>(element: &'e JSXOpeningElement, name: &str) -> Option<&'e JSXAttr
 
 fn attr_text(attr: Option<&JSXAttr>) -> Option<String> {
     match &attr?.value {
-        Some(JSXAttrValue::Str(s)) => Some(str_value(s)),
+        Some(JSXAttrValue::Str(s)) => Some(str_text(s).to_string()),
         Some(JSXAttrValue::JSXExprContainer(c)) => match &c.expr {
             JSXExpr::Expr(e) => match &**e {
-                Expr::Lit(Lit::Str(s)) => Some(str_value(s)),
+                Expr::Lit(Lit::Str(s)) => Some(str_text(s).to_string()),
                 _ => None,
             },
             _ => None,
@@ -1755,9 +1755,11 @@ fn has_json_content_type(headers: &ObjectLit) -> bool {
         let Prop::KeyValue(kv) = &**prop else {
             return false;
         };
-        prop_name(&kv.key).eq_ignore_ascii_case("content-type")
+        prop_key(&kv.key)
+            .unwrap_or_default()
+            .eq_ignore_ascii_case("content-type")
             && match &*kv.value {
-                Expr::Lit(Lit::Str(s)) => str_value(s).contains("json"),
+                Expr::Lit(Lit::Str(s)) => str_text(s).contains("json"),
                 _ => true,
             }
     })
@@ -1766,7 +1768,7 @@ fn has_json_content_type(headers: &ObjectLit) -> bool {
 fn object_value<'o>(object: &'o ObjectLit, key: &str) -> Option<&'o Expr> {
     object.props.iter().find_map(|prop| match prop {
         PropOrSpread::Prop(prop) => match &**prop {
-            Prop::KeyValue(kv) if prop_name(&kv.key) == key => Some(&*kv.value),
+            Prop::KeyValue(kv) if prop_key(&kv.key) == Some(key) => Some(&*kv.value),
             _ => None,
         },
         _ => None,
@@ -1781,31 +1783,6 @@ fn simple_param(pat: &Pat) -> Option<String> {
     }
 }
 
-fn prop_name(name: &PropName) -> String {
-    match name {
-        PropName::Ident(id) => id.sym.to_string(),
-        PropName::Str(s) => str_value(s),
-        _ => String::new(),
-    }
-}
-
-fn member_name(member: &MemberExpr) -> Option<&str> {
-    match &member.prop {
-        MemberProp::Ident(id) => Some(&id.sym),
-        _ => None,
-    }
-}
-
-fn callee_ident(call: &CallExpr) -> Option<&str> {
-    match &call.callee {
-        Callee::Expr(expr) => match &**expr {
-            Expr::Ident(id) => Some(&id.sym),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 /// `useApi()` → `useApi`: a call of a plain name, maybe awaited.
 fn call_of_ident(expr: &Expr) -> Option<&str> {
     match expr {
@@ -1815,15 +1792,11 @@ fn call_of_ident(expr: &Expr) -> Option<&str> {
     }
 }
 
-fn is_ident(expr: &Expr, name: &str) -> bool {
-    matches!(expr, Expr::Ident(id) if &*id.sym == name)
-}
-
 fn is_member_call(call: &CallExpr, object: &str, method: &str) -> bool {
     match &call.callee {
         Callee::Expr(expr) => match &**expr {
             Expr::Member(member) => {
-                is_ident(&member.obj, object) && member_name(member) == Some(method)
+                is_ident(&member.obj, object) && member_prop(&member.prop) == Some(method)
             }
             _ => false,
         },
@@ -1844,15 +1817,4 @@ fn is_handler_name(name: &str) -> bool {
             .is_some_and(|c| c.is_ascii_uppercase())
     };
     upper_after("handle") || upper_after("on")
-}
-
-fn str_value(s: &Str) -> String {
-    s.value.as_str().unwrap_or_default().to_string()
-}
-
-fn export_name(name: &ModuleExportName) -> String {
-    match name {
-        ModuleExportName::Ident(ident) => ident.sym.to_string(),
-        ModuleExportName::Str(s) => str_value(s),
-    }
 }

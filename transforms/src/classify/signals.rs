@@ -17,14 +17,15 @@ use std::collections::{HashMap, HashSet};
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, BinExpr, BinaryOp, CallExpr, Callee, Decl, ExportDecl, Expr, ForOfStmt, Function,
+    ArrowExpr, BinExpr, BinaryOp, CallExpr, Decl, ExportDecl, Expr, ForOfStmt, Function,
     ImportDecl, ImportSpecifier, KeyValueProp, Lit, MemberExpr, MemberProp, ModuleDecl,
-    ModuleExportName, ModuleItem, NewExpr, ObjectPatProp, Pat, Prop, PropName, PropOrSpread, Stmt,
-    Str, SwitchStmt, Tpl, VarDeclarator,
+    ModuleExportName, ModuleItem, NewExpr, ObjectPatProp, Pat, Prop, PropOrSpread, Stmt, Str,
+    SwitchStmt, Tpl, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{Class, Evidence};
+use crate::ast::{callee_expr, member_prop, method_literal, prop_key, string_value, unwrap_expr};
 use crate::diagnostic::Location;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{ordered, ALL_METHODS, STANDARD_METHODS};
@@ -255,10 +256,12 @@ impl Imports {
                         ObjectPatProp::Assign(assign) => {
                             (assign.key.id.sym.to_string(), assign.key.id.sym.to_string())
                         }
-                        ObjectPatProp::KeyValue(kv) => match (&*kv.value, prop_name(&kv.key)) {
-                            (Pat::Ident(id), Some(key)) => (id.id.sym.to_string(), key),
-                            _ => continue,
-                        },
+                        ObjectPatProp::KeyValue(kv) => {
+                            match (&*kv.value, prop_key(&kv.key).map(str::to_string)) {
+                                (Pat::Ident(id), Some(key)) => (id.id.sym.to_string(), key),
+                                _ => continue,
+                            }
+                        }
                         ObjectPatProp::Rest(_) => continue,
                     };
                     names.push(imported.clone());
@@ -329,10 +332,10 @@ impl Imports {
 
 /// `require('m')`, possibly wrapped as `require('m').default` or `(require('m'))`.
 fn required_module(expr: &Expr) -> Option<String> {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Call(call) => {
             let callee = callee_expr(call)?;
-            if !matches!(unwrap(callee), Expr::Ident(id) if &*id.sym == "require") {
+            if !matches!(unwrap_expr(callee), Expr::Ident(id) if &*id.sym == "require") {
                 return None;
             }
             let first = call.args.first()?;
@@ -483,7 +486,7 @@ impl Scanner<'_> {
     }
 
     fn is_header_value(&self, expr: &Expr) -> bool {
-        match unwrap(expr) {
+        match unwrap_expr(expr) {
             Expr::Ident(id) => self.header_vars.contains(&*id.sym),
             other => header_access(other).is_some(),
         }
@@ -600,7 +603,7 @@ impl Scanner<'_> {
             // `res.set(…)` (Express style) or `response.headers.set(…)`.
             ("set" | "append", Some(object)) => {
                 self.is_response(object)
-                    || matches!(unwrap(object), Expr::Member(m) if self.is_response(&m.obj))
+                    || matches!(unwrap_expr(object), Expr::Member(m) if self.is_response(&m.obj))
             }
             _ => false,
         };
@@ -610,7 +613,7 @@ impl Scanner<'_> {
             }
         }
         if name == "writeHead" {
-            if let Some(Expr::Object(headers)) = call.args.get(1).map(|a| unwrap(&a.expr)) {
+            if let Some(Expr::Object(headers)) = call.args.get(1).map(|a| unwrap_expr(&a.expr)) {
                 for (key, value, span) in object_entries(headers) {
                     self.header_written(&key, value, span);
                 }
@@ -710,7 +713,7 @@ impl Scanner<'_> {
             ..
         } = *seen;
         if name == "includes" && first.is_some_and(is_method_read) {
-            match object.map(unwrap) {
+            match object.map(unwrap_expr) {
                 Some(Expr::Array(_)) => {
                     let listed = object.map(methods_listed).unwrap_or_default();
                     self.methods.extend(listed);
@@ -732,9 +735,9 @@ impl Scanner<'_> {
 
     /// A next-connect router: `router`, `createRouter()`, `nc()`, `nc().get(…)`.
     fn is_router(&self, expr: &Expr) -> bool {
-        match unwrap(expr) {
+        match unwrap_expr(expr) {
             Expr::Ident(id) => self.routers.contains(&*id.sym),
-            Expr::Call(call) => match callee_expr(call).map(unwrap) {
+            Expr::Call(call) => match callee_expr(call).map(unwrap_expr) {
                 Some(Expr::Ident(id)) => self.imports.is_from(&id.sym, "next-connect"),
                 Some(Expr::Member(member)) => self.is_router(&member.obj),
                 _ => false,
@@ -744,7 +747,7 @@ impl Scanner<'_> {
     }
 
     fn is_response(&self, expr: &Expr) -> bool {
-        matches!(unwrap(expr), Expr::Ident(id) if self.response_names.contains(&*id.sym))
+        matches!(unwrap_expr(expr), Expr::Ident(id) if self.response_names.contains(&*id.sym))
     }
 }
 
@@ -765,7 +768,7 @@ impl Visit for Scanner<'_> {
     }
 
     fn visit_new_expr(&mut self, new: &NewExpr) {
-        if let Expr::Ident(id) = unwrap(&new.callee) {
+        if let Expr::Ident(id) = unwrap_expr(&new.callee) {
             if let Some((module, imported)) = self.imports.source(&id.sym) {
                 if module == "svix" && imported == "Webhook" {
                     self.push(
@@ -832,7 +835,7 @@ impl Visit for Scanner<'_> {
 
     fn visit_for_of_stmt(&mut self, for_of: &ForOfStmt) {
         if for_of.is_await {
-            if let Expr::Ident(id) = unwrap(&for_of.right) {
+            if let Expr::Ident(id) = unwrap_expr(&for_of.right) {
                 if self.request_names.contains(&*id.sym) {
                     self.push(
                         "raw-body",
@@ -857,10 +860,10 @@ impl Visit for Scanner<'_> {
                     if self.is_router(init) {
                         self.routers.insert(id.id.sym.to_string());
                     }
-                    if header_access(unwrap(init)).is_some() {
+                    if header_access(unwrap_expr(init)).is_some() {
                         self.header_vars.insert(id.id.sym.to_string());
                     }
-                    if let Expr::Array(_) = unwrap(init) {
+                    if let Expr::Array(_) = unwrap_expr(init) {
                         let listed = methods_listed(init);
                         if !listed.is_empty() {
                             self.method_arrays.insert(id.id.sym.to_string(), listed);
@@ -872,7 +875,7 @@ impl Visit for Scanner<'_> {
                     for prop in &object.props {
                         let (key, binding) = match prop {
                             ObjectPatProp::KeyValue(kv) => (
-                                prop_name(&kv.key),
+                                prop_key(&kv.key).map(str::to_string),
                                 match &*kv.value {
                                     Pat::Ident(id) => Some(id.id.sym.to_string()),
                                     _ => None,
@@ -899,7 +902,7 @@ impl Visit for Scanner<'_> {
     }
 
     fn visit_key_value_prop(&mut self, prop: &KeyValueProp) {
-        let key = prop_name(&prop.key).unwrap_or_default();
+        let key = prop_key(&prop.key).map(str::to_string).unwrap_or_default();
         if matches!(key.as_str(), "methods" | "allowedMethods" | "allowMethods") {
             self.methods.extend(methods_listed(&prop.value));
         }
@@ -978,10 +981,10 @@ struct SeenCall<'c> {
 
 impl<'c> SeenCall<'c> {
     fn read(call: &'c CallExpr) -> Option<SeenCall<'c>> {
-        let callee = unwrap(callee_expr(call)?);
+        let callee = unwrap_expr(callee_expr(call)?);
         let (object, name) = match callee {
             Expr::Ident(id) => (None, &*id.sym),
-            Expr::Member(member) => (Some(&*member.obj), prop_ident(&member.prop)?),
+            Expr::Member(member) => (Some(&*member.obj), member_prop(&member.prop)?),
             _ => return None,
         };
         Some(SeenCall {
@@ -998,40 +1001,6 @@ impl<'c> SeenCall<'c> {
 // ---------------------------------------------------------------------------------------------
 // Shapes
 
-fn unwrap(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => unwrap(&p.expr),
-        Expr::TsNonNull(n) => unwrap(&n.expr),
-        Expr::TsAs(a) => unwrap(&a.expr),
-        Expr::TsSatisfies(s) => unwrap(&s.expr),
-        Expr::TsConstAssertion(c) => unwrap(&c.expr),
-        Expr::TsTypeAssertion(t) => unwrap(&t.expr),
-        other => other,
-    }
-}
-
-fn callee_expr(call: &CallExpr) -> Option<&Expr> {
-    match &call.callee {
-        Callee::Expr(expr) => Some(expr),
-        _ => None,
-    }
-}
-
-fn string_value(expr: &Expr) -> Option<&str> {
-    match unwrap(expr) {
-        Expr::Lit(Lit::Str(s)) => s.value.as_str(),
-        Expr::Tpl(tpl) if tpl.exprs.is_empty() => tpl.quasis.first().map(|q| &*q.raw),
-        _ => None,
-    }
-}
-
-fn prop_ident(prop: &MemberProp) -> Option<&str> {
-    match prop {
-        MemberProp::Ident(id) => Some(&id.sym),
-        _ => None,
-    }
-}
-
 /// The property a member expression reads: `a.b` and `a['b']`.
 fn member_name(member: &MemberExpr) -> Option<String> {
     match &member.prop {
@@ -1042,24 +1011,16 @@ fn member_name(member: &MemberExpr) -> Option<String> {
 }
 
 fn member_prop_is(expr: &Expr, name: &str) -> bool {
-    matches!(unwrap(expr), Expr::Member(m) if member_name(m).as_deref() == Some(name))
-}
-
-fn prop_name(key: &PropName) -> Option<String> {
-    match key {
-        PropName::Ident(id) => Some(id.sym.to_string()),
-        PropName::Str(s) => s.value.as_str().map(str::to_string),
-        _ => None,
-    }
+    matches!(unwrap_expr(expr), Expr::Member(m) if member_name(m).as_deref() == Some(name))
 }
 
 /// `X.headers`, `headers` (destructured from the request) or `headers()` (next/headers).
 fn is_headers_object(expr: &Expr) -> bool {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Ident(id) => &*id.sym == "headers",
         Expr::Member(m) => member_name(m).as_deref() == Some("headers"),
         Expr::Call(call) => callee_expr(call)
-            .is_some_and(|c| matches!(unwrap(c), Expr::Ident(id) if &*id.sym == "headers")),
+            .is_some_and(|c| matches!(unwrap_expr(c), Expr::Ident(id) if &*id.sym == "headers")),
         _ => false,
     }
 }
@@ -1067,7 +1028,7 @@ fn is_headers_object(expr: &Expr) -> bool {
 /// A header read and the header's name: `req.headers['x-a']`, `req.headers.authorization`,
 /// `request.headers.get('x-a')`.
 fn header_access(expr: &Expr) -> Option<(String, Span)> {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Member(member) => header_member(member),
         Expr::Call(call) => header_get(call),
         _ => None,
@@ -1091,10 +1052,10 @@ fn header_member(member: &MemberExpr) -> Option<(String, Span)> {
 
 /// `request.headers.get('x-a')`, `headers().get('x-a')`.
 fn header_get(call: &CallExpr) -> Option<(String, Span)> {
-    let Expr::Member(member) = unwrap(callee_expr(call)?) else {
+    let Expr::Member(member) = unwrap_expr(callee_expr(call)?) else {
         return None;
     };
-    if prop_ident(&member.prop) != Some("get") || !is_headers_object(&member.obj) {
+    if member_prop(&member.prop) != Some("get") || !is_headers_object(&member.obj) {
         return None;
     }
     let name = string_value(&call.args.first()?.expr)?;
@@ -1131,11 +1092,11 @@ fn is_non_json_type(value: &str) -> bool {
 
 /// `Buffer.from(…)`, `new Buffer(…)`, or a variable named like a buffer, stream or file.
 fn is_binary_body(expr: &Expr) -> bool {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Call(call) => callee_expr(call).is_some_and(|c| {
-            matches!(unwrap(c), Expr::Member(m) if matches!(unwrap(&m.obj), Expr::Ident(id) if &*id.sym == "Buffer"))
+            matches!(unwrap_expr(c), Expr::Member(m) if matches!(unwrap_expr(&m.obj), Expr::Ident(id) if &*id.sym == "Buffer"))
         }),
-        Expr::New(new) => matches!(unwrap(&new.callee), Expr::Ident(id) if &*id.sym == "Buffer"),
+        Expr::New(new) => matches!(unwrap_expr(&new.callee), Expr::Ident(id) if &*id.sym == "Buffer"),
         Expr::Ident(id) => {
             let name = id.sym.to_ascii_lowercase();
             ["buffer", "buf", "stream", "pdf", "csv", "file", "image", "bytes"]
@@ -1148,17 +1109,12 @@ fn is_binary_body(expr: &Expr) -> bool {
 
 /// `X.method`, possibly as `X.method!` or `X.method as string`.
 fn is_method_read(expr: &Expr) -> bool {
-    matches!(unwrap(expr), Expr::Member(m) if prop_ident(&m.prop) == Some("method"))
-}
-
-fn method_literal(expr: &Expr) -> Option<&'static str> {
-    let value = string_value(expr)?;
-    ALL_METHODS.iter().copied().find(|m| *m == value)
+    matches!(unwrap_expr(expr), Expr::Member(m) if member_prop(&m.prop) == Some("method"))
 }
 
 /// Methods in `['GET', 'POST']` or `'GET, POST'`.
 fn methods_listed(expr: &Expr) -> Vec<&'static str> {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Array(array) => array
             .elems
             .iter()
@@ -1177,21 +1133,22 @@ fn methods_listed(expr: &Expr) -> Vec<&'static str> {
 
 /// `{ api: { bodyParser: false } }`: the span of `bodyParser: false`.
 fn body_parser_off(expr: &Expr) -> Option<Span> {
-    let Expr::Object(config) = unwrap(expr) else {
+    let Expr::Object(config) = unwrap_expr(expr) else {
         return None;
     };
     let api = object_entries(config)
         .into_iter()
         .find(|(key, _, _)| key == "api")?
         .1?;
-    let Expr::Object(api) = unwrap(api) else {
+    let Expr::Object(api) = unwrap_expr(api) else {
         return None;
     };
     object_entries(api)
         .into_iter()
         .find(|(key, value, _)| {
             key == "bodyParser"
-                && value.is_some_and(|v| matches!(unwrap(v), Expr::Lit(Lit::Bool(b)) if !b.value))
+                && value
+                    .is_some_and(|v| matches!(unwrap_expr(v), Expr::Lit(Lit::Bool(b)) if !b.value))
         })
         .map(|(_, _, span)| span)
 }
@@ -1203,8 +1160,12 @@ fn object_entries(object: &swc_ecma_ast::ObjectLit) -> Vec<(String, Option<&Expr
         .iter()
         .filter_map(|prop| match prop {
             PropOrSpread::Prop(prop) => match &**prop {
-                Prop::KeyValue(kv) => prop_name(&kv.key).map(|k| (k, Some(&*kv.value), kv.span())),
-                Prop::Method(method) => prop_name(&method.key).map(|k| (k, None, method.span())),
+                Prop::KeyValue(kv) => prop_key(&kv.key)
+                    .map(str::to_string)
+                    .map(|k| (k, Some(&*kv.value), kv.span())),
+                Prop::Method(method) => prop_key(&method.key)
+                    .map(str::to_string)
+                    .map(|k| (k, None, method.span())),
                 Prop::Shorthand(id) => Some((id.sym.to_string(), None, id.span)),
                 _ => None,
             },
@@ -1230,7 +1191,7 @@ fn default_export_method_keys(file: &ParsedFile) -> Vec<&'static str> {
                 exported = Some(&export.expr);
             }
             ModuleItem::Stmt(Stmt::Expr(stmt)) => {
-                if let Expr::Assign(assign) = unwrap(&stmt.expr) {
+                if let Expr::Assign(assign) = unwrap_expr(&stmt.expr) {
                     let target = file.slice(assign.left.span());
                     if target == "module.exports" {
                         exported = Some(&assign.right);
@@ -1255,7 +1216,7 @@ fn default_export_method_keys(file: &ParsedFile) -> Vec<&'static str> {
     }
     let mut methods = Vec::new();
     let mut expr = exported;
-    if let Some(Expr::Ident(id)) = expr.map(unwrap) {
+    if let Some(Expr::Ident(id)) = expr.map(unwrap_expr) {
         expr = top_level.get(&*id.sym).copied();
     }
     if let Some(expr) = expr {
@@ -1269,14 +1230,14 @@ fn collect_method_keys(expr: &Expr, methods: &mut Vec<&'static str>, depth: usiz
     if depth > 8 {
         return;
     }
-    let Expr::Call(call) = unwrap(expr) else {
+    let Expr::Call(call) = unwrap_expr(expr) else {
         return;
     };
     if let Some(callee) = callee_expr(call) {
         collect_method_keys(callee, methods, depth + 1);
     }
     for arg in &call.args {
-        match unwrap(&arg.expr) {
+        match unwrap_expr(&arg.expr) {
             Expr::Object(object) => {
                 for (key, _, _) in object_entries(object) {
                     methods.extend(ALL_METHODS.iter().copied().find(|m| *m == key));

@@ -11,10 +11,9 @@
 use std::ops::Range;
 
 use swc_common::Spanned;
-use swc_ecma_ast::{
-    Decl, Expr, Lit, ModuleDecl, ModuleItem, ObjectLit, Pat, Prop, PropName, PropOrSpread,
-};
+use swc_ecma_ast::{Decl, Expr, Lit, ModuleDecl, ModuleItem, ObjectLit, Pat, Prop, PropOrSpread};
 
+use crate::ast::{prop_key, unwrap_expr};
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
 
@@ -30,24 +29,6 @@ pub struct ConfigPlan {
     pub size_limit: Option<String>,
     pub notes: Vec<Diagnostic>,
     pub problems: Vec<Diagnostic>,
-}
-
-fn key(name: &PropName) -> Option<&str> {
-    match name {
-        PropName::Ident(id) => Some(&id.sym),
-        PropName::Str(s) => s.value.as_str(),
-        _ => None,
-    }
-}
-
-fn unwrap(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => unwrap(&p.expr),
-        Expr::TsAs(a) => unwrap(&a.expr),
-        Expr::TsSatisfies(s) => unwrap(&s.expr),
-        Expr::TsConstAssertion(c) => unwrap(&c.expr),
-        other => other,
-    }
 }
 
 pub fn analyze(file: &ParsedFile) -> ConfigPlan {
@@ -78,7 +59,7 @@ pub fn analyze(file: &ParsedFile) -> ConfigPlan {
                 );
                 return plan;
             }
-            let Some(Expr::Object(object)) = declarator.init.as_deref().map(unwrap) else {
+            let Some(Expr::Object(object)) = declarator.init.as_deref().map(unwrap_expr) else {
                 plan.problems.push(
                     Diagnostic::manual(
                         "manual/config-not-literal",
@@ -124,8 +105,8 @@ fn read_config(file: &ParsedFile, object: &ObjectLit, plan: &mut ConfigPlan) {
             );
             continue;
         };
-        let value = unwrap(&kv.value);
-        match key(&kv.key) {
+        let value = unwrap_expr(&kv.value);
+        match prop_key(&kv.key) {
             Some("api") => match value {
                 Expr::Object(api) => read_api(file, api, plan),
                 _ => plan.problems.push(Diagnostic::manual("manual/config-not-literal", "`config.api` is not an object literal").at(location)),
@@ -165,15 +146,15 @@ fn read_api(file: &ParsedFile, api: &ObjectLit, plan: &mut ConfigPlan) {
             );
             continue;
         };
-        let value = unwrap(&kv.value);
-        match (key(&kv.key), value) {
+        let value = unwrap_expr(&kv.value);
+        match (prop_key(&kv.key), value) {
             (Some("bodyParser"), Expr::Lit(Lit::Bool(b))) if !b.value => plan.raw_body = true,
             (Some("bodyParser"), Expr::Lit(Lit::Bool(_))) => {}
             (Some("bodyParser"), Expr::Object(options)) => {
                 for option in &options.props {
                     let option_location = file.location_of(option.span());
                     match option.as_prop().and_then(|p| p.as_key_value()) {
-                        Some(kv) if key(&kv.key) == Some("sizeLimit") => {
+                        Some(kv) if prop_key(&kv.key) == Some("sizeLimit") => {
                             plan.size_limit = Some(file.slice(kv.value.span()).to_string())
                         }
                         _ => plan.problems.push(

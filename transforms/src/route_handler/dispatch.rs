@@ -15,9 +15,10 @@
 use std::ops::Range;
 
 use swc_common::Spanned;
-use swc_ecma_ast::{BinaryOp, Callee, Expr, Lit, MemberProp, Stmt, SwitchStmt, UnaryOp};
+use swc_ecma_ast::{BinaryOp, Callee, Expr, MemberProp, Stmt, SwitchStmt, UnaryOp};
 use swc_ecma_visit::{Visit, VisitWith};
 
+use crate::ast::{method_literal, unwrap_expr};
 use crate::parse::ParsedFile;
 
 /// Every method a route handler can export, in the order exports are listed.
@@ -407,34 +408,17 @@ fn part_of<'a>(file: &ParsedFile, stmt: &'a Stmt) -> Part<'a> {
     }
 }
 
-fn unwrap(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => unwrap(&p.expr),
-        Expr::TsNonNull(n) => unwrap(&n.expr),
-        Expr::TsAs(a) => unwrap(&a.expr),
-        other => other,
-    }
-}
-
 /// `req.method`, possibly as `req.method!` or `req.method as string`.
 pub fn is_method(expr: &Expr, req: &str) -> bool {
-    let Expr::Member(member) = unwrap(expr) else {
+    let Expr::Member(member) = unwrap_expr(expr) else {
         return false;
     };
     matches!(&*member.obj, Expr::Ident(obj) if &*obj.sym == req)
         && matches!(&member.prop, MemberProp::Ident(prop) if &*prop.sym == "method")
 }
 
-fn method_literal(expr: &Expr) -> Option<&'static str> {
-    let Expr::Lit(Lit::Str(s)) = unwrap(expr) else {
-        return None;
-    };
-    let value = s.value.as_str()?;
-    ALL_METHODS.iter().copied().find(|m| *m == value)
-}
-
 fn method_test(expr: &Expr, req: &str) -> Option<MethodTest> {
-    match unwrap(expr) {
+    match unwrap_expr(expr) {
         Expr::Bin(bin) => match bin.op {
             BinaryOp::EqEqEq | BinaryOp::EqEq | BinaryOp::NotEqEq | BinaryOp::NotEq => {
                 let literal = if is_method(&bin.left, req) {
@@ -479,7 +463,7 @@ fn method_test(expr: &Expr, req: &str) -> Option<MethodTest> {
             let Callee::Expr(callee) = &call.callee else {
                 return None;
             };
-            let Expr::Member(member) = unwrap(callee) else {
+            let Expr::Member(member) = unwrap_expr(callee) else {
                 return None;
             };
             if !matches!(&member.prop, MemberProp::Ident(p) if &*p.sym == "includes")
@@ -490,7 +474,7 @@ fn method_test(expr: &Expr, req: &str) -> Option<MethodTest> {
             if !is_method(&call.args[0].expr, req) {
                 return None;
             }
-            let Expr::Array(array) = unwrap(&member.obj) else {
+            let Expr::Array(array) = unwrap_expr(&member.obj) else {
                 return None;
             };
             let mut methods = Vec::new();

@@ -15,6 +15,7 @@ use swc_ecma_ast::{
     TsTypeAnn, VarDeclKind,
 };
 
+use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
 
@@ -135,7 +136,7 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
             }
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
                 let item_range = file.range(export.span);
-                return match unwrap_parens(&export.expr) {
+                return match strip_parens(&export.expr) {
                     Expr::Arrow(arrow) => {
                         Ok(from_arrow(arrow, None, Declaration::DefaultExport { item: item_range, anonymous: true, arrow: true }))
                     }
@@ -228,13 +229,6 @@ fn unsupported(file: &ParsedFile, span: Span, code: &str, what: &str) -> Diagnos
     .at(file.location_of(span))
 }
 
-fn unwrap_parens(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => unwrap_parens(&p.expr),
-        other => other,
-    }
-}
-
 fn from_function<'a>(
     file: &ParsedFile,
     function: &'a Function,
@@ -318,7 +312,7 @@ fn declared_handler<'a>(
                     }
                     let variable_type = binding.type_ann.as_ref().map(|t| file.range(t.span));
                     let declaration = file.range(var.span);
-                    return match declarator.init.as_deref().map(unwrap_parens) {
+                    return match declarator.init.as_deref().map(strip_parens) {
                         Some(Expr::Arrow(arrow)) => Ok(from_arrow(
                             arrow,
                             Some(name.to_string()),

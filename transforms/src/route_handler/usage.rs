@@ -17,6 +17,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
+use crate::ast::{is_ident, member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
 
@@ -39,24 +40,6 @@ pub struct ResponseCall {
     pub args: Vec<Span>,
 }
 
-fn strip_parens(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Paren(p) => strip_parens(&p.expr),
-        other => other,
-    }
-}
-
-fn is_ident(expr: &Expr, name: &str) -> bool {
-    matches!(strip_parens(expr), Expr::Ident(id) if &*id.sym == name)
-}
-
-fn prop_name(prop: &MemberProp) -> Option<&str> {
-    match prop {
-        MemberProp::Ident(id) => Some(&id.sym),
-        _ => None,
-    }
-}
-
 /// `obj.prop(args)` with `obj` matching `object`.
 fn method_call(
     expr: &Expr,
@@ -74,7 +57,7 @@ fn method_call(
     if !object(&member.obj) {
         return None;
     }
-    Some((prop_name(&member.prop)?, &call.args, member))
+    Some((member_prop(&member.prop)?, &call.args, member))
 }
 
 /// Recognises a response call on `res`.
@@ -412,7 +395,7 @@ impl Scanner<'_, '_> {
 
     /// `req.<name>`
     fn is_req_member(&self, expr: &Expr, name: &str) -> bool {
-        matches!(strip_parens(expr), Expr::Member(m) if self.is_req(&m.obj) && prop_name(&m.prop) == Some(name))
+        matches!(strip_parens(expr), Expr::Member(m) if self.is_req(&m.obj) && member_prop(&m.prop) == Some(name))
     }
 
     fn mentions_req_or_res(&self, expr: &Expr) -> bool {
@@ -549,7 +532,7 @@ impl Scanner<'_, '_> {
             }
         }
         if self.is_req(obj) {
-            match prop_name(&member.prop) {
+            match member_prop(&member.prop) {
                 Some("method") => {}
                 Some("query") => self.push(UseKind::QueryWhole { member: member.span }),
                 Some("body") if !self.raw_body => self.push(UseKind::Body { member: member.span }),
@@ -578,7 +561,7 @@ impl Scanner<'_, '_> {
             return;
         }
         if self.is_res(obj) {
-            match prop_name(&member.prop) {
+            match member_prop(&member.prop) {
                 Some("statusCode") if self.depth == 0 => self.push(UseKind::StatusCode {
                     member: member.span,
                 }),
@@ -848,7 +831,9 @@ impl Visit for Scanner<'_, '_> {
     fn visit_simple_assign_target(&mut self, target: &SimpleAssignTarget) {
         if let SimpleAssignTarget::Member(member) = target {
             let obj = strip_parens(&member.obj);
-            if self.is_res(obj) && prop_name(&member.prop) == Some("statusCode") && self.depth == 0
+            if self.is_res(obj)
+                && member_prop(&member.prop) == Some("statusCode")
+                && self.depth == 0
             {
                 self.push(UseKind::StatusCode {
                     member: member.span,
@@ -856,7 +841,7 @@ impl Visit for Scanner<'_, '_> {
                 return;
             }
             let rooted_at_req = self.is_req(obj)
-                || matches!(obj, Expr::Member(m) if self.is_req(&m.obj) && prop_name(&m.prop) != Some("query") && prop_name(&m.prop) != Some("body"));
+                || matches!(obj, Expr::Member(m) if self.is_req(&m.obj) && member_prop(&m.prop) != Some("query") && member_prop(&m.prop) != Some("body"));
             if rooted_at_req || self.is_res(obj) {
                 self.problem(
                     member.span,
