@@ -147,12 +147,10 @@ fn locate(
                             return None;
                         };
                         let target = project.resolve(&files[file].path, specifier, index)?;
-                        files[target]
-                            .calls
-                            .exported(&original)
-                            .is_some()
-                            .then_some((target, original.clone()))
-                            .or_else(|| (exported != "*").then_some((target, original)))
+                        // A named re-export names its module; `export *` only if it has the name.
+                        let found =
+                            exported != "*" || files[target].calls.exported(&original).is_some();
+                        found.then_some((target, original))
                     })?;
                 file = next.0;
                 name = next.1;

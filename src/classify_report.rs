@@ -33,6 +33,7 @@ use transforms::diagnostic::{Diagnostic, Location};
 
 use crate::callgraph::ResolvedSite;
 use crate::plan::Plan;
+use crate::present::plural;
 
 pub fn print_table(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 6]> = plan
@@ -210,9 +211,9 @@ pub fn summary_line(plan: &Plan) -> String {
     let routes = plan.routes.len();
     format!(
         "{routes} route{}: {}; {matched} call site{} reach{} them{app}, {unmatched} reach{} no route",
-        if routes == 1 { "" } else { "s" },
+        plural(routes),
         counts.join(", "),
-        if matched == 1 { "" } else { "s" },
+        plural(matched),
         if matched == 1 { "es" } else { "" },
         if unmatched == 1 { "es" } else { "" },
     )

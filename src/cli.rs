@@ -127,11 +127,7 @@ fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
     }
     let overrides = project.overrides()?;
     let plan = plan::plan(&project, &overrides);
-    let io = |source: std::io::Error| Error::Io {
-        path: PathBuf::from("<stdout>"),
-        source,
-    };
-    present::print_plan(&plan, out).map_err(io)?;
+    present::print_plan(&plan, out).map_err(stdout_error)?;
     if !args.dry_run {
         let accepted: Vec<usize> = (0..plan.routes.len()).collect();
         let report = apply::apply(&root, &plan, &accepted, &target, out)?;
@@ -139,13 +135,13 @@ fn migrate(args: MigrateArgs, out: &mut dyn Write) -> Result<i32, Error> {
             out,
             "applied {} route{}{}",
             report.applied.len(),
-            if report.applied.len() == 1 { "" } else { "s" },
+            present::plural(report.applied.len()),
             match &target {
                 Target::Branch { branch, .. } => format!(" on branch {branch}, one commit each"),
                 Target::WorkingTree => " to the working tree".to_string(),
             }
         )
-        .map_err(io)?;
+        .map_err(stdout_error)?;
         if !report.skipped.is_empty() {
             return Ok(1);
         }

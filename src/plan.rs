@@ -616,7 +616,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
 /// The URL patterns of the App Router route handlers already in the project
 /// (`app/(group)/api/items/[id]/route.ts` → `/api/items/[id]`).
 fn app_route_urls(project: &Project) -> Vec<String> {
-    let app = project.pages_dir.replace("pages", "app") + "/";
+    let app = format!("{}/", project.app_dir());
     let mut urls: Vec<String> = project
         .files
         .iter()
@@ -660,7 +660,7 @@ fn area(project: &Project, path: &str) -> Option<Area> {
         return None;
     }
     let pages = format!("{}/", project.pages_dir);
-    let app = project.pages_dir.replace("pages", "app") + "/";
+    let app = format!("{}/", project.app_dir());
     Some(if path.starts_with(&format!("{pages}api/")) {
         Area::PagesApi
     } else if path.starts_with(&pages) {

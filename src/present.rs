@@ -60,7 +60,8 @@ pub fn summary(plan: &Plan) -> String {
     )
 }
 
-fn plural(n: usize) -> &'static str {
+/// `s` for any count but one.
+pub fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {

@@ -9,6 +9,7 @@ use transforms::parse::ParsedFile;
 use transforms::route_path::api_route;
 
 use crate::error::Error;
+use crate::workspace;
 
 /// Folders never walked into.
 const SKIPPED_DIRS: [&str; 10] = [
@@ -67,9 +68,9 @@ pub struct Project {
     /// `compilerOptions.paths` from tsconfig/jsconfig: (`@/*` prefix, target prefixes).
     pub aliases: Vec<(String, Vec<String>)>,
     /// The other packages of the monorepo the app is in (empty outside a monorepo).
-    pub packages: Vec<crate::workspace::WorkspacePackage>,
+    pub packages: Vec<workspace::WorkspacePackage>,
     /// Their source files, read for the call graph only; paths are relative to the app's root.
-    pub package_files: Vec<crate::workspace::PackageFile>,
+    pub package_files: Vec<workspace::PackageFile>,
     /// Files whose contents could not be read as text.
     pub unreadable: Vec<(String, String)>,
     /// Warnings about the project set-up (e.g. `pageExtensions` that is not a literal).
@@ -125,7 +126,7 @@ impl Project {
                 .iter()
                 .any(|f| f.path.ends_with(".ts") || f.path.ends_with(".tsx"));
         let aliases = read_aliases(root);
-        let workspace = crate::workspace::load(root);
+        let workspace = workspace::load(root);
         unreadable.extend(workspace.unreadable);
         Some(Project {
             root: root.to_path_buf(),
@@ -164,6 +165,14 @@ impl Project {
             Ok(overrides)
         } else {
             Err(Error::InvalidOverrides { problems })
+        }
+    }
+
+    /// The App Router folder beside the pages folder: `app` or `src/app`.
+    pub fn app_dir(&self) -> String {
+        match self.pages_dir.strip_suffix("pages") {
+            Some(prefix) => format!("{prefix}app"),
+            None => "app".into(),
         }
     }
 
@@ -342,21 +351,11 @@ fn route_candidate(inside: &str, page_extensions: &[String]) -> Option<(String, 
 }
 
 fn has_next_dependency(root: &Path) -> bool {
-    let mut dir = Some(root);
-    while let Some(current) = dir {
-        if let Ok(text) = std::fs::read_to_string(current.join("package.json")) {
-            if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
-                let found = ["dependencies", "devDependencies", "peerDependencies"]
-                    .iter()
-                    .any(|key| json.get(key).and_then(|deps| deps.get("next")).is_some());
-                if found {
-                    return true;
-                }
-            }
-        }
-        dir = current.parent();
-    }
-    false
+    root.ancestors().any(|dir| {
+        let manifest = workspace::read_json(&dir.join("package.json"));
+        let found = workspace::dependencies(manifest.as_ref()).any(|d| d == "next");
+        found
+    })
 }
 
 /// `pageExtensions` from `next.config.*` when it is a literal array of strings.

@@ -19,8 +19,6 @@ pub struct WorkspacePackage {
     pub entry: String,
     /// The app depends on it: its code runs inside the app.
     pub bundled: bool,
-    /// It is a Next.js app of its own: its relative `/api` URLs reach its own routes.
-    pub next_app: bool,
 }
 
 /// A source file of a workspace package; `file.path` is relative to the app's root.
@@ -96,13 +94,11 @@ pub fn load(app_root: &Path) -> Workspace {
                     .map_or(joined.clone(), |(stem, _)| stem.to_string())
             })
             .unwrap_or_else(|| "index".to_string());
-        let next_app = dependencies(Some(manifest)).any(|d| d == "next");
         workspace.packages.push(WorkspacePackage {
             name: names[index].clone(),
             dir: relative.clone(),
             entry,
             bundled: bundled.contains(&index),
-            next_app,
         });
         let (files, unreadable) = read_sources(dir);
         workspace
@@ -207,14 +203,15 @@ fn expand(root: &Path, patterns: &[String]) -> Vec<PathBuf> {
     dirs
 }
 
-fn dependencies(manifest: Option<&serde_json::Value>) -> impl Iterator<Item = String> + '_ {
+/// Every package a manifest depends on (dependencies, dev and peer).
+pub fn dependencies(manifest: Option<&serde_json::Value>) -> impl Iterator<Item = String> + '_ {
     ["dependencies", "devDependencies", "peerDependencies"]
         .into_iter()
         .filter_map(move |key| manifest?.get(key)?.as_object())
         .flat_map(|deps| deps.keys().cloned())
 }
 
-fn read_json(path: &Path) -> Option<serde_json::Value> {
+pub fn read_json(path: &Path) -> Option<serde_json::Value> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 

@@ -6,6 +6,8 @@
 //! - `fixtures/classify/labelled-app/` is a monorepo whose routes were classified by hand
 //!   (`expected.tsv`); the classifier must agree route by route.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use routeshift::classify_report;
@@ -27,12 +29,7 @@ fn plan_for(project: &Project) -> Plan {
 
 #[test]
 fn classify_fixtures() {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures().join("cases"))
-        .expect("fixtures/classify/cases exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = common::case_dirs(&fixtures().join("cases"));
     assert!(cases.len() >= 35, "{} classify cases", cases.len());
     let mut failures = Vec::new();
     for dir in &cases {
@@ -51,21 +48,11 @@ fn classify_fixtures() {
         let mut out = Vec::new();
         classify_report::print_details(&plan, &mut out).unwrap();
         let snapshot = String::from_utf8(out).unwrap();
-        let result = std::panic::catch_unwind(|| {
-            insta::with_settings!({ snapshot_path => "snapshots/classify", prepend_module_to_snapshot => false, omit_expression => true }, {
-                insta::assert_snapshot!(case.clone(), snapshot);
-            });
-        });
-        if result.is_err() {
+        if !common::snapshot_matches("classify", &case, snapshot) {
             failures.push(format!("{case}: snapshot differs"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! lines survive, line endings are kept, untouched files stay byte for byte, and a second run
 //! over the result plans nothing.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -18,13 +20,7 @@ fn fixtures_root() -> PathBuf {
 }
 
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures_root())
-        .expect("fixtures/route-handler exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
+    common::case_dirs(&fixtures_root())
 }
 
 /// The snapshot: the plan as a reviewer reads it, with the source → output diff of each route.
@@ -301,19 +297,9 @@ fn route_handler_fixtures() {
         failures.extend(check_outputs(&case, &project, &plan));
         failures.extend(check_second_run(&case, &dir, &plan));
         let snapshot = render(&plan);
-        let result = std::panic::catch_unwind(|| {
-            insta::with_settings!({ snapshot_path => "snapshots/route-handler", prepend_module_to_snapshot => false, omit_expression => true }, {
-                insta::assert_snapshot!(case.clone(), snapshot);
-            });
-        });
-        if result.is_err() {
+        if !common::snapshot_matches("route-handler", &case, snapshot) {
             failures.push(format!("{case}: snapshot differs"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::assert_no_failures(&failures);
 }
