@@ -4,6 +4,7 @@
 //! contents, diagnostics. Nothing touches the disk, git or the terminal; the CLI does that.
 
 pub mod ast;
+pub mod call_sites;
 pub mod callers;
 pub mod classify;
 pub mod compat;
@@ -14,6 +15,7 @@ pub mod next_config;
 pub mod parse;
 pub mod route_handler;
 pub mod route_path;
+pub mod service;
 pub mod text;
 
 pub use diagnostic::{Diagnostic, Severity};

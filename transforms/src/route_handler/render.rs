@@ -286,7 +286,7 @@ pub(super) fn convert(
         }
     }
 
-    let style = detect_style(file);
+    let style = crate::text::file_style(file);
     // Comments inside replaced text move above their line, inside the same slice.
     let rehomed = rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
@@ -1205,40 +1205,6 @@ fn shift_ranges(
         .filter(|r| r.start < window.end && r.end > window.start)
         .map(|r| map(r.start)..map(r.end))
         .collect()
-}
-
-fn detect_style(file: &ParsedFile) -> Style {
-    let mut statement_ends = Vec::new();
-    let mut string_starts = Vec::new();
-    for item in &file.module.body {
-        statement_ends.push(file.offset(item.span().hi));
-        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
-            string_starts.push(file.offset(import.src.span.lo));
-        }
-    }
-    struct Strings<'f>(&'f ParsedFile, Vec<usize>, Vec<usize>);
-    impl swc_ecma_visit::Visit for Strings<'_> {
-        fn visit_str(&mut self, s: &swc_ecma_ast::Str) {
-            self.1.push(self.0.offset(s.span.lo));
-        }
-        fn visit_stmt(&mut self, stmt: &Stmt) {
-            match stmt {
-                Stmt::Expr(_)
-                | Stmt::Decl(swc_ecma_ast::Decl::Var(_))
-                | Stmt::Return(_)
-                | Stmt::Throw(_) => self.2.push(self.0.offset(stmt.span().hi)),
-                _ => {}
-            }
-            swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
-        }
-    }
-    let mut strings = Strings(file, Vec::new(), Vec::new());
-    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut strings);
-    if string_starts.is_empty() {
-        string_starts = strings.1;
-    }
-    statement_ends.extend(strings.2);
-    Style::detect(&file.text, &statement_ends, &string_starts)
 }
 
 fn import_edits(
