@@ -3,6 +3,13 @@
 // what each answers. Prints one line per request and a readable diff for every
 // mismatch; exits 1 when anything differs, 2 on bad usage.
 //
+// An entry with `"removedAfterMigration": true` (or a reason as its value) is for
+// a route the migration removes because nothing needs its URL any more: the
+// original must answer it with anything but 404 (what it answered is printed),
+// the migrated app must answer 404. Such entries must not change data on the
+// original (e.g. no successful PATCH), or later requests would see two different
+// data sets.
+//
 //   node compare.mjs <requests.json> <original-base-url> <migrated-base-url>
 //
 // Needs Node.js 20+ (global fetch, Headers#getSetCookie). No dependencies.
@@ -108,6 +115,18 @@ function compareResponses(req, a, b) {
   return diffs
 }
 
+// A route the migration removed: it existed before (not 404) and is gone after (404).
+function checkRemoved(original, migrated) {
+  const problems = []
+  if (original.error) problems.push(`original: ${original.error}`)
+  else if (original.status === 404) problems.push(`original answered 404 (${showBody(original.body)}); the entry must reach a route that exists before the migration`)
+  if (migrated.error) problems.push(`migrated: ${migrated.error}`)
+  else if (migrated.status !== 404) {
+    problems.push(`migrated answered ${migrated.status}, expected 404 (the route should be gone): ${showBody(migrated.body).slice(0, 500)}`)
+  }
+  return problems
+}
+
 function describe(req) {
   const parts = [req.method.padEnd(7), req.path]
   if (req.name) parts.push(`  (${req.name})`)
@@ -120,6 +139,17 @@ for (const [i, req] of spec.requests.entries()) {
   // Sequential on purpose: both servers see the requests in the same order.
   const original = await capture(originalBase, req)
   const migrated = await capture(migratedBase, req)
+  if (req.removedAfterMigration) {
+    const problems = checkRemoved(original, migrated)
+    if (problems.length === 0) {
+      console.log(`ok    ${label} -> original ${original.status} ${showBody(original.body)}, migrated 404 (removed by the migration)`)
+      continue
+    }
+    failures++
+    console.log(`FAIL  ${label}  (removed by the migration)`)
+    for (const problem of problems) console.log(`        ${problem}`)
+    continue
+  }
   const diffs = compareResponses(req, original, migrated)
   if (diffs.length === 0) {
     const status = original.error ? `error: ${original.error}` : original.status
