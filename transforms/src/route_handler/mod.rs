@@ -26,11 +26,11 @@
 //! `req`/`res` has no faithful rewrite, when code runs after the response, or when the handler
 //! is not a plain function: a half-converted file is never produced.
 
-mod config;
+pub(crate) mod config;
 pub mod dispatch;
 mod exports;
 pub mod handler;
-mod render;
+pub(crate) mod render;
 mod tail;
 pub mod usage;
 
@@ -85,7 +85,7 @@ pub fn convert(file: &ParsedFile, context: &RouteContext) -> Outcome {
 }
 
 /// Every identifier name in the file, to pick new names that cannot clash.
-fn identifier_names(file: &ParsedFile) -> HashSet<String> {
+pub(crate) fn identifier_names(file: &ParsedFile) -> HashSet<String> {
     struct Names(HashSet<String>);
     impl Visit for Names {
         fn visit_ident(&mut self, ident: &Ident) {
@@ -98,7 +98,7 @@ fn identifier_names(file: &ParsedFile) -> HashSet<String> {
 }
 
 /// Ranges of template literals that span lines: their whitespace is part of a value.
-fn multiline_templates(file: &ParsedFile) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn multiline_templates(file: &ParsedFile) -> Vec<std::ops::Range<usize>> {
     struct Templates<'f>(&'f ParsedFile, Vec<std::ops::Range<usize>>);
     impl Visit for Templates<'_> {
         fn visit_tpl(&mut self, tpl: &Tpl) {
@@ -114,7 +114,7 @@ fn multiline_templates(file: &ParsedFile) -> Vec<std::ops::Range<usize>> {
     templates.1
 }
 
-fn param_name(pat: &Pat) -> Option<&str> {
+pub(crate) fn param_name(pat: &Pat) -> Option<&str> {
     match pat {
         Pat::Ident(binding) => Some(&binding.id.sym),
         _ => None,

@@ -1149,7 +1149,12 @@ fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
 /// instead. Blank lines around the slice go; blank lines inside keep no whitespace; lines that
 /// start inside `protected` ranges (multi-line template literals) are left alone. A slice whose
 /// first line continues the line it started on (`case 'GET': return …`) gets `to` in front.
-fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>]) -> String {
+pub(crate) fn reindent_block(
+    body: &str,
+    from: &str,
+    to: &str,
+    protected: &[Range<usize>],
+) -> String {
     let mut out = String::with_capacity(body.len() + 64);
     let mut offset = 0;
     let mut started = false;
@@ -1186,7 +1191,7 @@ fn reindent_block(body: &str, from: &str, to: &str, protected: &[Range<usize>]) 
 }
 
 /// Ranges (original offsets) moved into the coordinates of a window after its edits.
-fn shift_ranges(
+pub(crate) fn shift_ranges(
     ranges: &[Range<usize>],
     window: &Range<usize>,
     edits: &[Edit],
@@ -1418,7 +1423,7 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
     Ok(cleaned)
 }
 
-fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usize> {
+pub(crate) fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usize> {
     struct Counts(std::collections::HashMap<String, usize>);
     impl swc_ecma_visit::Visit for Counts {
         fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {

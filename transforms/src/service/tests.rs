@@ -1,0 +1,103 @@
+use std::collections::HashSet;
+
+use super::*;
+use crate::parse::ParsedFile;
+use crate::route_path::api_route;
+use crate::text::Style;
+
+const TODOS: &str = r#"import type { NextApiRequest, NextApiResponse } from 'next'
+import { db } from '../../../lib/db'
+
+export default async function handler(req: NextApiRequest, res: NextApiResponse) {
+  if (req.method === 'GET') {
+    const todos = await db.todos.findMany()
+    return res.status(200).json(todos)
+  }
+  if (req.method === 'POST') {
+    const user = req.cookies.user
+    if (!user) {
+      return res.status(401).json({ error: 'sign in first' })
+    }
+    const { title } = req.body
+    if (typeof title !== 'string' || title.trim() === '') {
+      return res.status(400).json({ error: 'title is required' })
+    }
+    await db.todos.create({ title: title.trim(), owner: user })
+    return res.redirect(303, '/todos')
+  }
+  res.setHeader('Allow', ['GET', 'POST'])
+  return res.status(405).json({ error: `Method ${req.method} not allowed` })
+}
+"#;
+
+fn extract_todos(source: &str) -> Extraction {
+    let file = ParsedFile::parse("pages/api/todos/index.ts", source).expect("parses");
+    let route = api_route("pages", "todos/index", "ts").expect("route");
+    let moved = |_: &str| None;
+    extract(
+        &file,
+        &ServiceContext {
+            route: &route,
+            feature_dir: "features/todos",
+            service_specifier: "../../../features/todos/service",
+            taken: &HashSet::new(),
+            compat_module: "lib/routeshift/pages-compat",
+            moved_route: &moved,
+        },
+    )
+    .unwrap_or_else(|problems| panic!("{problems:?}"))
+}
+
+#[test]
+fn splits_a_handler_into_service_and_thin_route() {
+    let extraction = extract_todos(TODOS);
+    let style = Style::default();
+    let service = compose(&[], &[&extraction.service], &style);
+    println!("{service}\n-----\n{}", extraction.route_handler.text);
+    let names: Vec<&str> = extraction
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(names, ["listTodos", "createTodo"]);
+    let create = &extraction.functions[1];
+    assert_eq!(
+        create.failures.iter().map(|f| f.status).collect::<Vec<_>>(),
+        [401, 400]
+    );
+    assert_eq!(create.success, Success::Redirect);
+    let form = action_fragment(
+        create,
+        "createTodo",
+        ActionStyle::Form,
+        "./service",
+        &style,
+        true,
+    )
+    .expect("form action");
+    let json = action_fragment(
+        create,
+        "createTodo",
+        ActionStyle::Arguments,
+        "./service",
+        &style,
+        true,
+    )
+    .expect("action");
+    println!(
+        "{}",
+        compose(&["'use server'".into()], &[&form, &json], &style)
+    );
+    let query = query_fragment(
+        &extraction.functions[0],
+        "listTodos",
+        "./service",
+        &style,
+        true,
+    )
+    .expect("query");
+    println!(
+        "{}",
+        compose(&["import 'server-only'".into()], &[&query], &style)
+    );
+}
