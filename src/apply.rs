@@ -101,7 +101,7 @@ pub fn apply(
         if let Some(repository) = &repository {
             repository.commit_paths(
                 std::slice::from_ref(&shared.path),
-                "routeshift: add the Pages API compat module\n\nFunctions that keep the Pages API behaviour (query, body parsing, response\ncontent types) in the migrated route handlers.",
+                &format!("routeshift: add {}\n\n{}.", shared.path, shared.purpose),
             )?;
         }
         let _ = writeln!(log, "wrote {}", shared.path);
@@ -166,11 +166,18 @@ pub fn apply(
 }
 
 fn commit_message(route: &RoutePlan) -> String {
-    let mut message = format!("routeshift: migrate {} to a route handler\n\n", route.url);
+    let target = if route.extracted {
+        "a feature service and the App Router entry points"
+    } else {
+        "a route handler"
+    };
+    let mut message = format!("routeshift: migrate {} to {target}\n\n", route.url);
     for operation in &route.operations {
         message.push_str(&format!("{} {}\n", operation.verb(), operation.path()));
     }
-    message.push_str(&format!("Exports {}.\n", route.methods.join(", ")));
+    if !route.methods.is_empty() {
+        message.push_str(&format!("Exports {}.\n", route.methods.join(", ")));
+    }
     message
 }
 

@@ -10,6 +10,7 @@ pub mod callgraph;
 pub mod classify_report;
 pub mod cli;
 pub mod error;
+pub mod features;
 pub mod git;
 pub mod plan;
 pub mod present;

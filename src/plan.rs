@@ -20,6 +20,7 @@ use transforms::route_handler::{self, Outcome, RouteContext};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
 
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
+use crate::features::Features;
 use crate::project::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +87,8 @@ pub struct RoutePlan {
     pub callers: Vec<ResolvedSite>,
     /// The methods its handler answers.
     pub handler_methods: Vec<&'static str>,
+    /// Its logic went into a feature service (see [`crate::features`]).
+    pub extracted: bool,
 }
 
 /// A file several routes need, written once before them.
@@ -95,6 +98,8 @@ pub struct SharedFile {
     pub contents: String,
     /// The project already has this exact file: nothing to write.
     pub up_to_date: bool,
+    /// What it is, for the commit that adds it.
+    pub purpose: String,
 }
 
 #[derive(Debug, Clone)]
@@ -376,6 +381,15 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         }
     }
 
+    let mut final_moves: HashMap<String, String> = HashMap::new();
+    for &i in &moving {
+        if let Some(route) = &routes[i].route {
+            insert_moves(&mut final_moves, route);
+        }
+    }
+    let moved_route = |stem: &str| -> Option<String> { final_moves.get(stem).cloned() };
+    let mut features = Features::default();
+
     // Where the new files go must be free.
     let mut targets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in &moving {
@@ -485,6 +499,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
             classification: None,
             callers: graph.callers_of(i).cloned().collect(),
             handler_methods: Vec::new(),
+            extracted: false,
         };
         let user_override = match &route.comment_override {
             Ok(Some((class, location))) => Some(Override {
@@ -555,24 +570,62 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                             .at(Location { path: source.clone(), line: 1, column: 1 }),
                     );
                 } else {
+                    // Routes the app's own UI and pages call get a service and the App
+                    // Router's own entry points; the route handler stays only while needed.
+                    let mut converted = Some(converted);
+                    let mut caller_operations = Vec::new();
+                    let mut feature_notes = Vec::new();
+                    let extracts = plan
+                        .classification
+                        .as_ref()
+                        .is_some_and(|c| matches!(c.class, Class::AppMutation | Class::PageRead));
+                    if extracts {
+                        let file = &project.files[route.file];
+                        let outcome = ParsedFile::parse(&file.path, &file.text)
+                            .map_err(|d| vec![d])
+                            .and_then(|parsed| {
+                                features.migrate(
+                                    project,
+                                    plans.len(),
+                                    &api,
+                                    &parsed,
+                                    &plan.callers,
+                                    &compat_stem,
+                                    &moved_route,
+                                )
+                            });
+                        match outcome {
+                            Ok(migrated) => {
+                                plan.extracted = true;
+                                converted = migrated.route_handler;
+                                caller_operations = migrated.operations;
+                                feature_notes = migrated.notes;
+                            }
+                            Err(problems) => feature_notes = problems,
+                        }
+                    }
                     plan.status = RouteStatus::Converted;
-                    plan.methods = converted.methods.clone();
-                    plan.diagnostics = converted.notes.clone();
-                    if !converted.compat.is_empty() {
-                        let index = *compat_index.get_or_insert_with(|| {
+                    if let Some(converted) = converted {
+                        plan.methods = converted.methods.clone();
+                        plan.diagnostics = converted.notes.clone();
+                        if !converted.compat.is_empty() {
+                            let index = *compat_index.get_or_insert_with(|| {
                             shared.push(SharedFile {
                                 path: compat_path.clone(),
                                 contents: compat_contents.clone(),
                                 up_to_date: compat_existing.is_some(),
+                                purpose: "the Pages API compat module: functions that keep the Pages API behaviour (query, body parsing, response content types) in the migrated route handlers".to_string(),
                             });
                             shared.len() - 1
                         });
-                        plan.shared.push(index);
+                            plan.shared.push(index);
+                        }
+                        plan.operations.push(FileOperation::Create {
+                            path: api.target_path.clone(),
+                            contents: converted.text,
+                        });
                     }
-                    plan.operations.push(FileOperation::Create {
-                        path: api.target_path.clone(),
-                        contents: converted.text,
-                    });
+                    plan.diagnostics.extend(feature_notes);
                     plan.operations.push(FileOperation::Delete {
                         path: source.clone(),
                         original: project.files[route.file].text.clone(),
@@ -598,10 +651,20 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                             edits,
                         });
                     }
+                    merge_operations(&mut plan.operations, caller_operations);
                 }
             }
         }
         plans.push(plan);
+    }
+    for (file, users) in features.into_shared() {
+        let index = shared.len();
+        shared.push(file);
+        for user in users {
+            if let Some(plan) = plans.get_mut(user) {
+                plan.shared.push(index);
+            }
+        }
     }
     plans.sort_by(|a, b| a.source.cmp(&b.source));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
@@ -683,6 +746,25 @@ fn area(project: &Project, path: &str) -> Option<Area> {
     } else {
         Area::Other
     })
+}
+
+/// Adds `extra` to `operations`, folding edits of a file that is already modified into its
+/// operation.
+fn merge_operations(operations: &mut Vec<FileOperation>, extra: Vec<FileOperation>) {
+    for operation in extra {
+        if let FileOperation::Modify { path, edits, .. } = &operation {
+            if let Some(FileOperation::Modify {
+                edits: existing, ..
+            }) = operations
+                .iter_mut()
+                .find(|o| matches!(o, FileOperation::Modify { path: p, .. } if p == path))
+            {
+                existing.extend(edits.iter().cloned());
+                continue;
+            }
+        }
+        operations.push(operation);
+    }
 }
 
 fn is_route_or_page(path: &str) -> bool {

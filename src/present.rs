@@ -71,6 +71,13 @@ pub fn plural(n: usize) -> &'static str {
 
 pub fn route_heading(route: &RoutePlan) -> String {
     let what = match route.status {
+        RouteStatus::Converted if route.extracted && route.methods.is_empty() => {
+            "service, Server Actions / queries (no route handler needed)".to_string()
+        }
+        RouteStatus::Converted if route.extracted => format!(
+            "service, Server Actions / queries, route handler ({}) over the service",
+            route.methods.join(", ")
+        ),
         RouteStatus::Converted => format!("route handler ({})", route.methods.join(", ")),
         RouteStatus::Manual => "left for manual work".to_string(),
         RouteStatus::Error => "error".to_string(),

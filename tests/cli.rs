@@ -112,7 +112,7 @@ fn apply_creates_a_branch_with_one_commit_per_route() {
     assert_eq!(
         subjects,
         vec![
-            "routeshift: add the Pages API compat module",
+            "routeshift: add lib/routeshift/pages-compat.ts",
             "routeshift: migrate /api/hello to a route handler",
             "routeshift: migrate /api/items/[id] to a route handler",
         ]

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Fragment, ImportItem, ImportKind, InputSource, ServiceFunction, Success};
+use super::{naming, Fragment, ImportItem, ImportKind, InputSource, ServiceFunction, Success};
+use crate::route_path::{ParamKind, RouteParam};
 use crate::text::Style;
 
 /// How the app's UI sends a mutation, which decides the action's parameters.
@@ -64,6 +65,22 @@ impl Writer<'_> {
     }
 }
 
+/// Every route parameter, in route order, as the entry point's leading parameters: callers
+/// pass what their URL carried, whether or not the logic reads it.
+fn route_parameters(params: &[RouteParam], writer: &Writer) -> Vec<String> {
+    params
+        .iter()
+        .map(|p| {
+            let ts_type = match p.kind {
+                ParamKind::Single => "string",
+                ParamKind::CatchAll => "string[]",
+                ParamKind::OptionalCatchAll => "string[] | undefined",
+            };
+            writer.typed(&local_name(&naming::identifier(&p.name)), ts_type)
+        })
+        .collect()
+}
+
 fn local_name(name: &str) -> String {
     if RESERVED.contains(&name) {
         format!("{name}Value")
@@ -106,6 +123,7 @@ fn service_call(
                     )
                 }
                 InputSource::Body => body.to_string(),
+                InputSource::Param { key, .. } => local_name(&naming::identifier(key)),
                 _ => local_name(&input.name),
             };
             if value == input.name {
@@ -129,6 +147,7 @@ pub fn action_fragment(
     function: &ServiceFunction,
     name: &str,
     action_style: ActionStyle,
+    route_params: &[RouteParam],
     service_specifier: &str,
     style: &Style,
     typescript: bool,
@@ -150,23 +169,22 @@ pub fn action_fragment(
     let params: Vec<String>;
     match action_style {
         ActionStyle::Arguments => {
-            params = function
-                .inputs
-                .iter()
-                .filter(|i| i.source.from_caller())
-                .map(|i| {
-                    let ts_type = match &i.source {
-                        InputSource::Param {
-                            catch_all: false, ..
-                        } => "string",
-                        InputSource::Param {
-                            catch_all: true, ..
-                        } => "string[]",
-                        _ => i.ts_type.as_str(),
-                    };
-                    writer.typed(&local_name(&i.name), ts_type)
-                })
-                .collect();
+            let mut list = route_parameters(route_params, &writer);
+            list.extend(
+                function
+                    .inputs
+                    .iter()
+                    .filter(|i| matches!(i.source, InputSource::Search { .. } | InputSource::Query))
+                    .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
+            );
+            list.extend(
+                function
+                    .inputs
+                    .iter()
+                    .filter(|i| i.source == InputSource::Body)
+                    .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
+            );
+            params = list;
             let body = function
                 .inputs
                 .iter()
@@ -199,10 +217,11 @@ pub fn action_fragment(
             }
         }
         ActionStyle::Form => {
-            if function
-                .inputs
-                .iter()
-                .any(|i| i.source.from_caller() && i.source != InputSource::Body)
+            if !route_params.is_empty()
+                || function
+                    .inputs
+                    .iter()
+                    .any(|i| i.source.from_caller() && i.source != InputSource::Body)
             {
                 return None;
             }
@@ -288,6 +307,7 @@ fn form_body(style: &Style, typescript: bool) -> String {
 pub fn query_fragment(
     function: &ServiceFunction,
     name: &str,
+    route_params: &[RouteParam],
     service_specifier: &str,
     style: &Style,
     typescript: bool,
@@ -309,22 +329,14 @@ pub fn query_fragment(
         service_specifier,
         ImportKind::Namespace("service".to_string()),
     ));
-    let params: Vec<String> = function
-        .inputs
-        .iter()
-        .map(|i| {
-            let ts_type = match &i.source {
-                InputSource::Param {
-                    catch_all: false, ..
-                } => "string",
-                InputSource::Param {
-                    catch_all: true, ..
-                } => "string[]",
-                _ => i.ts_type.as_str(),
-            };
-            writer.typed(&local_name(&i.name), ts_type)
-        })
-        .collect();
+    let mut params = route_parameters(route_params, &writer);
+    params.extend(
+        function
+            .inputs
+            .iter()
+            .filter(|i| matches!(i.source, InputSource::Search { .. } | InputSource::Query))
+            .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
+    );
     let call = service_call(function, &writer, &mut fragment, "");
     let call = call.strip_prefix("await ").unwrap_or(&call);
     fragment.functions.push((

@@ -444,7 +444,7 @@ fn extract_unit(
                     },
                     None => InputSource::Search { key: key.clone() },
                 };
-                reads.push((file.range(*member), source));
+                reads.push((with_key_access(&file.text, file.range(*member)), source));
             }
             UseKind::QueryWhole { member } | UseKind::QueryDestructure { member, .. } => {
                 reads.push((file.range(*member), InputSource::Query))
@@ -888,6 +888,32 @@ fn extract_unit(
         entry_range: first..last,
         references,
     })
+}
+
+/// `req.query` → `req.query.id` / `req.query?.id` / `req.query['id']`: the range of the whole
+/// read, given the object's.
+fn with_key_access(text: &str, object: Range<usize>) -> Range<usize> {
+    let rest = &text[object.end..];
+    let after_optional = rest.strip_prefix("?.").map(|r| (r, 2));
+    if let Some((tail, skip)) = after_optional.or_else(|| rest.strip_prefix('.').map(|r| (r, 1))) {
+        let name = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .unwrap_or(tail.len());
+        if name > 0 && !tail.starts_with('[') {
+            return object.start..object.end + skip + name;
+        }
+        if let Some(inner) = tail.strip_prefix('[') {
+            if let Some(close) = inner.find(']') {
+                return object.start..object.end + skip + 1 + close + 1;
+            }
+        }
+    }
+    if let Some(inner) = rest.strip_prefix('[') {
+        if let Some(close) = inner.find(']') {
+            return object.start..object.end + 1 + close + 1;
+        }
+    }
+    object
 }
 
 /// `'x'` / `"x"` → `x`: the key as the usage scan wrote it, when it is a plain string.

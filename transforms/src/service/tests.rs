@@ -70,6 +70,7 @@ fn splits_a_handler_into_service_and_thin_route() {
         create,
         "createTodo",
         ActionStyle::Form,
+        &[],
         "./service",
         &style,
         true,
@@ -79,6 +80,7 @@ fn splits_a_handler_into_service_and_thin_route() {
         create,
         "createTodo",
         ActionStyle::Arguments,
+        &[],
         "./service",
         &style,
         true,
@@ -91,6 +93,7 @@ fn splits_a_handler_into_service_and_thin_route() {
     let query = query_fragment(
         &extraction.functions[0],
         "listTodos",
+        &[],
         "./service",
         &style,
         true,
