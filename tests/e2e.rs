@@ -1,14 +1,27 @@
-//! End-to-end: migrate `fixtures/demo-app` with the real `routeshift` binary, build the original
-//! and the migrated app with the real `next` package, start both, replay the same HTTP requests
-//! against both (`tests/e2e/requests.json`, driven by `tests/e2e/compare.mjs`) and require the
-//! same answers: status, body, content type, `Location`, `Set-Cookie`, `Allow`, handler-set
-//! `Cache-Control` and custom `x-*` headers. A failed `next build` fails the test with its
-//! output, which is how the migrated code is proven to type-check.
+//! End-to-end: migrate a fixture app with the real `routeshift` binary, build the original and
+//! the migrated app with the real `next` package, start both, replay the same HTTP requests
+//! against both (driven by `tests/e2e/compare.mjs`) and require the same answers: status, body,
+//! content type, `Location`, `Set-Cookie`, `Allow`, handler-set `Cache-Control` and custom `x-*`
+//! headers. A failed `next build` fails the test with its output, which is how the migrated code
+//! is proven to type-check.
 //!
-//! The same scenario runs once per supported Next.js major, each a test of its own so a failure
-//! names the version: Next 15 with the fixture's own `package.json` + `package-lock.json`, Next 16
-//! with `tests/e2e/next16/package.json` + `package-lock.json`. The app sources are the same; only
-//! the installed packages differ.
+//! Two scenarios ([`Scenario`]), each run once per supported Next.js major, each pair a test of
+//! its own so a failure names the app and the version:
+//!
+//! - `demo`: `fixtures/demo-app`, API routes with no caller in the app, replayed from
+//!   `tests/e2e/requests.json`; every route must become an `app/api/**/route.ts`.
+//! - `actions`: `fixtures/actions-app`, a todo app whose routes are called by its own UI, replayed
+//!   from `tests/e2e/actions-requests.json` (which also checks that routes the migration removes
+//!   answer 404 afterwards). The migration must leave the files in [`ACTIONS_APP_FILES`]
+//!   (features/todos service, Server Actions and queries; a route handler only where the URL is
+//!   still needed), and `tests/e2e/actions.mjs` then posts the `/todos/new` form the way a browser
+//!   without JavaScript does (urlencoded to `/api/todos` on the original, the Server Action's
+//!   hidden fields as multipart on the migrated app) and compares `/api/todos` and `/stats`.
+//!
+//! The versions: Next 15 with `fixtures/demo-app/package.json` + `package-lock.json`, Next 16 with
+//! `tests/e2e/next16/package.json` + `package-lock.json`. The app sources are the same; only the
+//! installed packages differ. Both fixtures name the same packages (checked), so one install per
+//! version serves both scenarios.
 //!
 //! Needs Node.js 20.9+ with npm, and the npm registry the first time (and whenever a lock file
 //! changes). Layout under `CARGO_TARGET_TMPDIR/e2e/`, one folder per dependency set:
@@ -16,23 +29,28 @@
 //! ```text
 //! next15/, next16/
 //!   package.json, package-lock.json, node_modules/   installed once, reused while the lock is unchanged
-//!   original/                                        the fixture app, copied fresh each run
-//!   migrated/                                        the same copy, then `routeshift migrate --no-branch`
-//!   logs/                                            npm, build, server and migration output
+//!   logs/npm.log
+//!   .lock/                                           held for a whole scenario: one scenario per set at a time
+//!   demo/, actions/                                  one folder per scenario:
+//!     original/                                      the fixture app, copied fresh each run
+//!     migrated/                                      the same copy, then `routeshift migrate --no-branch`
+//!     logs/                                          migration, build, server and comparison output
 //! ```
 //!
 //! The apps have no `node_modules` of their own: Node and Next resolve `next`, `react`,
-//! `typescript` and `@types/*` from `<set>/node_modules` by walking up, so both builds of a set
+//! `typescript` and `@types/*` from `<set>/node_modules` by walking up, so all builds of a set
 //! share one install. The copies leave out `package-lock.json`: with a second lock file in the app
 //! folder Next warns that it found several and has to guess the workspace root. Turbopack (Next
 //! 16's default bundler) resolves nothing outside its root folder, so the Next 16 copies get a
 //! `next.config.mjs` that names the set's folder as `turbopack.root` (see `tests/e2e/README.md`).
+//! Both servers get `APP_URL` set to their own base URL (`pages/stats.tsx` of the actions app
+//! fetches `${process.env.APP_URL}/api/todos/stats` in `getServerSideProps`).
 //!
-//! Run: `cargo test --test e2e -- --nocapture` (both versions in parallel, about 35 s on two cores
-//! once the npm packages are installed; Next 15 alone ~26 s, Next 16 alone ~12 s; the first run
-//! also installs them).
+//! Run: `cargo test --test e2e -- --nocapture` (all four; the two sets in parallel, the two
+//! scenarios of a set one after the other). Times on two cores once the npm packages are
+//! installed are in `tests/e2e/README.md`; the first run also installs them.
 //! `cargo test --test e2e -- --ignored` checks the harness itself: it serves the hand-written
-//! migration in `tests/e2e/hand-migrated/` instead of the tool's output.
+//! migration of the demo app in `tests/e2e/hand-migrated/` instead of the tool's output.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -49,7 +67,8 @@ const MIGRATE_TIMEOUT: Duration = Duration::from_secs(3 * 60);
 const BUILD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const SERVER_READY_TIMEOUT: Duration = Duration::from_secs(90);
 const COMPARE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// How long to wait for another run of this test that holds the work folder.
+/// How long to wait for another run that holds the set's work folder (another scenario of the
+/// same set, or another `cargo test`).
 const LOCK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 
 /// Next 16 needs 20.9 (its `engines`), Next 15 and the compare script 20.
@@ -58,19 +77,19 @@ const INSTALL_NODE_HINT: &str = "install Node.js 20 or newer (20.9+), which incl
      https://nodejs.org/en/download (or `nvm install 20`, `brew install node@20`, \
      `apt-get install nodejs` from NodeSource), then make sure `node` and `npm` are on PATH";
 
-/// One set of npm packages the fixture app is built and served with.
+/// One set of npm packages the fixture apps are built and served with.
 struct NextSet {
     /// The work folder under `CARGO_TARGET_TMPDIR/e2e/`, also the label in messages.
     name: &'static str,
     /// The folder, relative to the repository, with the `package.json` and `package-lock.json`
-    /// to install. The manifest is also copied into both app copies, so each copy names the
-    /// packages it is built with.
+    /// to install. The manifest is also copied into both app copies (under the fixture's own
+    /// `name`), so each copy names the packages it is built with.
     dependencies: &'static str,
     /// `next build` bundles with Turbopack, which only resolves files inside its root folder.
     turbopack: bool,
 }
 
-/// Next.js 15.5.29 (webpack), from the fixture's own manifest and lock file.
+/// Next.js 15.5.29 (webpack), from the demo fixture's own manifest and lock file.
 const NEXT15: NextSet = NextSet {
     name: "next15",
     dependencies: "fixtures/demo-app",
@@ -84,90 +103,211 @@ const NEXT16: NextSet = NextSet {
     turbopack: true,
 };
 
+/// One fixture app and what is checked about its migration.
+struct Scenario {
+    /// The work folder under the set's folder, also the label in messages.
+    name: &'static str,
+    /// The app, relative to the repository. Its `package.json` and `package-lock.json` must name
+    /// the same packages as `fixtures/demo-app`'s (all but `name`): a set is installed once for
+    /// every scenario.
+    fixture: &'static str,
+    /// The requests `compare.mjs` replays, relative to the repository.
+    requests: &'static str,
+    /// What the migrated copy must look like.
+    expected: Expected,
+    /// A script run after `compare.mjs` as `node <script> <original-base> <migrated-base>`,
+    /// relative to the repository; it fails with a non-zero exit.
+    extra_check: Option<&'static str>,
+}
+
+/// What the migrated copy must look like, checked before anything is built. Without it a tool
+/// that changes nothing would pass, since the untouched copy answers exactly like the original.
+enum Expected {
+    /// Every route under the fixture's `pages/api` has a route handler at its App Router path,
+    /// and none is left under `pages/api`.
+    EveryRouteMoved,
+    /// A list of files, for an app where some routes become Server Actions and queries.
+    Files(&'static ExpectedFiles),
+}
+
+/// Paths relative to the migrated app.
+struct ExpectedFiles {
+    /// Files that must exist.
+    present: &'static [&'static str],
+    /// Files that must not exist.
+    absent: &'static [&'static str],
+    /// Folders that must hold no file at all (missing is fine).
+    emptied: &'static [&'static str],
+    /// Files whose first line must be the given directive (`'use server'`; `"use server"` and a
+    /// trailing `;` count as the same).
+    directives: &'static [(&'static str, &'static str)],
+}
+
+const DEMO: Scenario = Scenario {
+    name: "demo",
+    fixture: "fixtures/demo-app",
+    requests: "tests/e2e/requests.json",
+    expected: Expected::EveryRouteMoved,
+    extra_check: None,
+};
+
+const ACTIONS: Scenario = Scenario {
+    name: "actions",
+    fixture: "fixtures/actions-app",
+    requests: "tests/e2e/actions-requests.json",
+    expected: Expected::Files(&ACTIONS_APP_FILES),
+    extra_check: Some("tests/e2e/actions.mjs"),
+};
+
+/// The actions app after the migration. `/api/todos` keeps a route handler (the todo list
+/// fetches it from the browser), `/api/todos/export` has no caller in the app (a public API), and
+/// `/api/todos/[id]/rename` sets a header in the middle of its logic, which cannot be extracted.
+/// `/api/todos/[id]` and `/api/todos/stats` had only callers that are rewritten (to a Server
+/// Action and a query function), so nothing needs their URL any more.
+const ACTIONS_APP_FILES: ExpectedFiles = ExpectedFiles {
+    present: &[
+        "app/api/todos/route.ts",
+        "app/api/todos/export/route.ts",
+        "app/api/todos/[id]/rename/route.ts",
+        "features/todos/service.ts",
+        "features/todos/actions.ts",
+        "features/todos/queries.ts",
+    ],
+    absent: &[
+        "app/api/todos/[id]/route.ts",
+        "app/api/todos/stats/route.ts",
+    ],
+    emptied: &["pages/api"],
+    directives: &[("features/todos/actions.ts", "'use server'")],
+};
+
 /// Where an app folder gets its API routes from.
 enum Migration {
     /// The real thing: `routeshift migrate --no-branch <app>`.
     RouteshiftBinary,
     /// A hand-written migration copied over the app, to check the harness and that every request
-    /// in `requests.json` can be answered identically by an App Router app.
+    /// in the scenario's requests can be answered identically by an App Router app.
     HandWritten(PathBuf),
 }
 
 // The tests below may run at the same time (cargo's default). That is safe: each set has its own
-// work folder and lock, ports are handed out once per process (`two_free_ports`), and the npm
-// cache tolerates concurrent installs. On two cores the four builds then take about twice as long.
+// work folder and lock (so the two scenarios of a set take turns, and the two sets run side by
+// side), ports are handed out once per process (`two_free_ports`), and the npm cache tolerates
+// concurrent installs.
 
 #[test]
 fn next15_migrated_app_answers_like_the_original() {
-    run_end_to_end(&NEXT15, Migration::RouteshiftBinary);
+    run_end_to_end(&NEXT15, &DEMO, Migration::RouteshiftBinary);
 }
 
 #[test]
 fn next16_migrated_app_answers_like_the_original() {
-    run_end_to_end(&NEXT16, Migration::RouteshiftBinary);
+    run_end_to_end(&NEXT16, &DEMO, Migration::RouteshiftBinary);
+}
+
+#[test]
+fn next15_actions_app_migrated_answers_like_the_original() {
+    run_end_to_end(&NEXT15, &ACTIONS, Migration::RouteshiftBinary);
+}
+
+#[test]
+fn next16_actions_app_migrated_answers_like_the_original() {
+    run_end_to_end(&NEXT16, &ACTIONS, Migration::RouteshiftBinary);
 }
 
 #[test]
 #[ignore = "checks the harness, not routeshift; run with --ignored"]
 fn next15_hand_migrated_app_answers_like_the_original() {
-    run_end_to_end(&NEXT15, hand_migration());
+    run_end_to_end(&NEXT15, &DEMO, hand_migration());
 }
 
 #[test]
 #[ignore = "checks the harness, not routeshift; run with --ignored"]
 fn next16_hand_migrated_app_answers_like_the_original() {
-    run_end_to_end(&NEXT16, hand_migration());
+    run_end_to_end(&NEXT16, &DEMO, hand_migration());
 }
 
 fn hand_migration() -> Migration {
     Migration::HandWritten(repo_root().join("tests/e2e/hand-migrated"))
 }
 
-fn run_end_to_end(set: &NextSet, migration: Migration) {
+fn run_end_to_end(set: &NextSet, scenario: &Scenario, migration: Migration) {
     let started = Instant::now();
-    let step = |name: &str| format!("{} {name}", set.name);
+    let label = format!("{}/{}", set.name, scenario.name);
+    let step = |name: &str| format!("{label} {name}");
     require_node_and_npm();
 
     let e2e = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
     remove_single_set_layout(&e2e);
-    let work = e2e.join(set.name);
-    fs::create_dir_all(&work).unwrap();
-    let _lock = WorkLock::acquire(&work);
-    let logs = work.join("logs");
-    fs::create_dir_all(&logs).unwrap();
+    let set_dir = e2e.join(set.name);
+    fs::create_dir_all(&set_dir).unwrap();
+    let _lock = timed(&step("waiting for the set's lock"), || {
+        WorkLock::acquire(&set_dir)
+    });
+    remove_single_scenario_layout(&set_dir);
+    let set_logs = set_dir.join("logs");
+    fs::create_dir_all(&set_logs).unwrap();
 
-    let fixture = repo_root().join("fixtures/demo-app");
+    let fixture = repo_root().join(scenario.fixture);
     let dependencies = repo_root().join(set.dependencies);
+    check_fixture_packages(scenario);
     timed(&step("npm dependencies"), || {
-        install_dependencies(set, &dependencies, &work, &logs)
+        install_dependencies(set, &dependencies, &set_dir, &set_logs)
     });
 
+    let work = set_dir.join(scenario.name);
+    let logs = work.join("logs");
+    if logs.exists() {
+        fs::remove_dir_all(&logs).unwrap();
+    }
+    fs::create_dir_all(&logs).unwrap();
     let original = work.join("original");
     let migrated = work.join("migrated");
+    let manifest = app_manifest(&dependencies, &fixture);
     for app in [&original, &migrated] {
         copy_app(&fixture, app);
-        fs::copy(dependencies.join("package.json"), app.join("package.json")).unwrap();
+        fs::write(app.join("package.json"), &manifest).unwrap();
     }
 
     timed(&step("migrate"), || match &migration {
         Migration::RouteshiftBinary => run_routeshift(&work, &migrated, &logs),
         Migration::HandWritten(source) => apply_hand_migration(source, &migrated),
     });
-    assert_routes_moved(&fixture, &migrated);
+    // Checked now, reported at the end: building and serving an app that misses files still
+    // shows how far the migration got (and that the original side works).
+    let layout = match &scenario.expected {
+        Expected::EveryRouteMoved => routes_moved_problems(&fixture, &migrated, &logs),
+        Expected::Files(files) => expected_files_problems(files, &migrated, &logs),
+    };
+    if let Some(problems) = &layout {
+        eprintln!(
+            "[e2e] {label}: {problems}\n[e2e] {label}: building and serving both apps anyway; \
+             the test fails at the end"
+        );
+    }
+    let layout_note = match &layout {
+        Some(_) => "\n\n(the migrated app also lacks expected files; see above)",
+        None => "",
+    };
     if set.turbopack {
         // After the migration, so the tool sees the project exactly as the fixture has it.
         for app in [&original, &migrated] {
-            write_turbopack_root_config(app, &work);
+            write_turbopack_root_config(app, &set_dir);
         }
     }
 
-    let next_bin = work.join("node_modules/next/dist/bin/next");
+    let next_bin = set_dir.join("node_modules/next/dist/bin/next");
     // One after the other: the machines this runs on have few cores.
     timed(&step("next build original"), || {
-        next_build(&next_bin, &original, &logs.join("build-original.log"))
+        next_build(&next_bin, &original, &logs.join("build-original.log"), "")
     });
     timed(&step("next build migrated"), || {
-        next_build(&next_bin, &migrated, &logs.join("build-migrated.log"))
+        next_build(
+            &next_bin,
+            &migrated,
+            &logs.join("build-migrated.log"),
+            layout_note,
+        )
     });
 
     let (original_port, migrated_port) = two_free_ports();
@@ -188,34 +328,73 @@ fn run_end_to_end(set: &NextSet, migration: Migration) {
         )
     });
 
-    let report = timed(&step("compare responses"), || {
+    let mut reports = vec![timed(&step("compare responses"), || {
         compare_responses(
+            scenario,
             &original_server,
             &migrated_server,
             &logs.join("compare.log"),
         )
-    });
-    println!("[{}] compare.mjs output:\n{}", set.name, report.output);
+    })];
+    if let Some(script) = scenario.extra_check {
+        // Run even when the comparison failed: its message says more about what went wrong.
+        reports.push(timed(&step(script), || {
+            run_check_script(
+                script,
+                &original_server,
+                &migrated_server,
+                &logs.join("extra-check.log"),
+            )
+        }));
+    }
     drop(migrated_server);
     drop(original_server);
+    for report in &reports {
+        println!("[{label}] {} output:\n{}", report.script, report.output);
+    }
     // The full listing is on stdout; the failure message keeps only the differences.
-    let differences: Vec<&str> = report
-        .output
-        .lines()
-        .filter(|line| !line.starts_with("ok "))
+    let failed: Vec<String> = reports
+        .iter()
+        .filter(|report| !report.status.success())
+        .map(|report| {
+            let differences: Vec<&str> = report
+                .output
+                .lines()
+                .filter(|line| !line.starts_with("ok "))
+                .collect();
+            format!(
+                "{} ({}):\n{}",
+                report.script,
+                report.status,
+                differences.join("\n").trim()
+            )
+        })
         .collect();
+    if let Some(problems) = layout {
+        panic!(
+            "{label}: {problems}\n\nBuilt and served anyway: {}; the apps are in {} and {}, \
+             logs in {}:\n\n{}",
+            if failed.is_empty() {
+                "both answered alike".to_string()
+            } else {
+                format!("{} of the comparisons failed", failed.len())
+            },
+            original.display(),
+            migrated.display(),
+            logs.display(),
+            failed.join("\n\n")
+        );
+    }
     assert!(
-        report.status.success(),
-        "{}: the migrated app answered differently from the original ({}); \
+        failed.is_empty(),
+        "{label}: the migrated app answered differently from the original; \
          the apps are in {} and {}, logs in {}:\n\n{}",
-        set.name,
-        report.status,
         original.display(),
         migrated.display(),
         logs.display(),
-        differences.join("\n").trim()
+        failed.join("\n\n")
     );
-    eprintln!("[e2e] {} passed in {:.0?}", set.name, started.elapsed());
+    eprintln!("[e2e] {label} passed in {:.0?}", started.elapsed());
 }
 
 fn repo_root() -> PathBuf {
@@ -287,6 +466,66 @@ fn remove_single_set_layout(e2e: &Path) {
     for file in ["package.json", "package-lock.json"] {
         let _ = fs::remove_file(e2e.join(file));
     }
+}
+
+/// Before there were scenarios, the demo app's copies were in the set's folder itself. Removed
+/// under the set's lock (held by the caller).
+fn remove_single_scenario_layout(set_dir: &Path) {
+    for dir in ["original", "migrated"] {
+        let _ = fs::remove_dir_all(set_dir.join(dir));
+    }
+}
+
+/// A set is installed once for every scenario, from `fixtures/demo-app`'s (Next 15) or
+/// `tests/e2e/next16`'s manifest, so every fixture must name the same packages as the demo app:
+/// its `package.json` and `package-lock.json` may differ from the demo app's only in `name`.
+fn check_fixture_packages(scenario: &Scenario) {
+    let reference = repo_root().join(DEMO.fixture);
+    let fixture = repo_root().join(scenario.fixture);
+    if fixture == reference {
+        return;
+    }
+    let reference_name = package_name(&reference);
+    let name = package_name(&fixture);
+    for file in ["package.json", "package-lock.json"] {
+        let read = |dir: &Path| {
+            fs::read_to_string(dir.join(file))
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.join(file).display()))
+        };
+        let ours = read(&fixture).replace(
+            &format!("\"name\": {}", js_string(&name)),
+            &format!("\"name\": {}", js_string(&reference_name)),
+        );
+        assert!(
+            ours == read(&reference),
+            "{}/{file} names other packages than {}/{file}; the Next 15 and 16 sets are installed \
+             once for every scenario, so copy the demo app's {file} and change only `name`",
+            scenario.fixture,
+            DEMO.fixture
+        );
+    }
+}
+
+/// The `name` in `dir/package.json`.
+fn package_name(dir: &Path) -> String {
+    let manifest = fs::read_to_string(dir.join("package.json"))
+        .unwrap_or_else(|e| panic!("cannot read {}/package.json: {e}", dir.display()));
+    json_string_field(&manifest, "name")
+        .unwrap_or_else(|| panic!("{}/package.json has no name", dir.display()))
+}
+
+/// The set's `package.json` under the fixture's own `name`: what each app copy is built with.
+fn app_manifest(dependencies: &Path, fixture: &Path) -> String {
+    let manifest = fs::read_to_string(dependencies.join("package.json")).unwrap();
+    let set_name = package_name(dependencies);
+    let name = package_name(fixture);
+    let from = format!("\"name\": {}", js_string(&set_name));
+    assert!(
+        manifest.contains(&from),
+        "{}/package.json: expected `{from}`",
+        dependencies.display()
+    );
+    manifest.replacen(&from, &format!("\"name\": {}", js_string(&name)), 1)
 }
 
 /// Installs a set's dependencies into `work/node_modules`, unless the same `package.json` and
@@ -405,14 +644,18 @@ fn json_string_field(json: &str, key: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // The apps
 
-/// A fresh copy of the fixture app, without anything installed or built.
+/// A fresh copy of the fixture app, without anything installed, built or stored (the actions
+/// app keeps its data in `.data/`, seeded when missing).
 fn copy_app(fixture: &Path, dest: &Path) {
     if dest.exists() {
         fs::remove_dir_all(dest)
             .unwrap_or_else(|e| panic!("cannot remove {}: {e}", dest.display()));
     }
     copy_tree(fixture, dest, &|name| {
-        !matches!(name, "node_modules" | ".next" | "package-lock.json")
+        !matches!(
+            name,
+            "node_modules" | ".next" | ".data" | "package-lock.json"
+        )
     });
 }
 
@@ -482,8 +725,8 @@ fn write_turbopack_root_config(app: &Path, root: &Path) {
 
 /// The migration really happened: no route is left under `pages/api`, and each one has a route
 /// handler at its App Router path. Without this, a tool that changes nothing would pass, since the
-/// untouched copy answers exactly like the original.
-fn assert_routes_moved(fixture: &Path, migrated: &Path) {
+/// untouched copy answers exactly like the original. The failure message, if any.
+fn routes_moved_problems(fixture: &Path, migrated: &Path, logs: &Path) -> Option<String> {
     let pages_api = fixture.join("pages/api");
     let mut routes = Vec::new();
     collect_files(&pages_api, &mut routes);
@@ -509,20 +752,92 @@ fn assert_routes_moved(fixture: &Path, migrated: &Path) {
             ));
         }
     }
-    let mut files = Vec::new();
-    collect_files(migrated, &mut files);
-    let listing: Vec<String> = files
-        .iter()
-        .map(|f| f.strip_prefix(migrated).unwrap().display().to_string())
-        .filter(|f| !f.starts_with(".next"))
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "the migration did not move every API route to the App Router:\n  {}\nfiles in {}:\n  {}",
+    if problems.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the migration did not move every API route to the App Router:\n  {}\nfiles in {}:\n  {}{}",
         problems.join("\n  "),
         migrated.display(),
-        listing.join("\n  ")
-    );
+        app_listing(migrated).join("\n  "),
+        migration_output(logs)
+    ))
+}
+
+/// The migrated copy has the files `expected` lists (see [`ExpectedFiles`]). The failure
+/// message, if any.
+fn expected_files_problems(
+    expected: &ExpectedFiles,
+    migrated: &Path,
+    logs: &Path,
+) -> Option<String> {
+    let mut problems = Vec::new();
+    for path in expected.present {
+        if !migrated.join(path).is_file() {
+            problems.push(format!("{path} is missing"));
+        }
+    }
+    for path in expected.absent {
+        if migrated.join(path).exists() {
+            problems.push(format!("{path} should not exist"));
+        }
+    }
+    for dir in expected.emptied {
+        let mut left = Vec::new();
+        collect_files(&migrated.join(dir), &mut left);
+        for file in left {
+            let file = file.strip_prefix(migrated).unwrap().display().to_string();
+            problems.push(format!("{file} is still there ({dir} should hold no file)"));
+        }
+    }
+    for (path, directive) in expected.directives {
+        let Ok(text) = fs::read_to_string(migrated.join(path)) else {
+            problems.push(format!(
+                "{path} cannot be read for its directive {directive}"
+            ));
+            continue;
+        };
+        let first = text.lines().next().unwrap_or("");
+        let normal = |line: &str| line.trim().trim_end_matches(';').replace('"', "'");
+        if normal(first) != normal(directive) {
+            problems.push(format!(
+                "{path} starts with {first:?}, expected the directive {directive}"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the migrated app does not have the expected files:\n  {}\nfiles in {}:\n  {}{}",
+        problems.join("\n  "),
+        migrated.display(),
+        app_listing(migrated).join("\n  "),
+        migration_output(logs)
+    ))
+}
+
+/// The app's files without `.next`, relative to it.
+fn app_listing(app: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    collect_files(app, &mut files);
+    files
+        .iter()
+        .map(|f| f.strip_prefix(app).unwrap().display().to_string())
+        .filter(|f| !f.starts_with(".next"))
+        .collect()
+}
+
+/// What `routeshift migrate` printed, for a failure message (nothing for a hand migration).
+fn migration_output(logs: &Path) -> String {
+    let log = logs.join("migrate.log");
+    if !log.exists() {
+        return String::new();
+    }
+    format!(
+        "\n\nrouteshift migrate output:\n{}",
+        read_log(&log).trim_end()
+    )
 }
 
 /// Where the route handler for `pages/api/<relative>` may live, e.g. `items/index.ts` →
@@ -592,13 +907,14 @@ fn next_command(next_bin: &Path, app: &Path) -> Command {
     cmd
 }
 
-fn next_build(next_bin: &Path, app: &Path, log: &Path) {
+/// `note` is appended to the failure message.
+fn next_build(next_bin: &Path, app: &Path, log: &Path, note: &str) {
     let mut cmd = next_command(next_bin, app);
     cmd.arg("build");
     let (status, output) = run_logged(cmd, log, BUILD_TIMEOUT);
     assert!(
         status.success(),
-        "`next build` failed in {} ({status}):\n{output}",
+        "`next build` failed in {} ({status}):\n{output}{note}",
         app.display()
     );
 }
@@ -614,13 +930,14 @@ struct NextServer {
 
 impl NextServer {
     fn start(next_bin: &Path, app: &Path, port: u16, log: &Path) -> NextServer {
+        let base_url = format!("http://127.0.0.1:{port}");
         let mut cmd = next_command(next_bin, app);
         cmd.args(["start", "-p", &port.to_string(), "-H", "127.0.0.1"]);
+        // The server's own address, for pages that fetch its API routes on the server
+        // (`${process.env.APP_URL}/api/...`). Read at run time: server code is not inlined.
+        cmd.env("APP_URL", &base_url);
         let child = spawn_logged(cmd, log);
-        let mut server = NextServer {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-        };
+        let mut server = NextServer { child, base_url };
         server.wait_until_ready(port, log);
         server
     }
@@ -689,21 +1006,54 @@ fn two_free_ports() -> (u16, u16) {
     (pick(), pick())
 }
 
+/// What one of the Node scripts found.
 struct CompareReport {
+    /// The script, for messages.
+    script: String,
     status: ExitStatus,
     output: String,
 }
 
-fn compare_responses(original: &NextServer, migrated: &NextServer, log: &Path) -> CompareReport {
+fn compare_responses(
+    scenario: &Scenario,
+    original: &NextServer,
+    migrated: &NextServer,
+    log: &Path,
+) -> CompareReport {
     let e2e = repo_root().join("tests/e2e");
     let mut cmd = Command::new("node");
     cmd.arg(e2e.join("compare.mjs"))
-        .arg(e2e.join("requests.json"))
+        .arg(repo_root().join(scenario.requests))
         .arg(&original.base_url)
         .arg(&migrated.base_url)
         .current_dir(&e2e);
     let (status, output) = run_logged(cmd, log, COMPARE_TIMEOUT);
-    CompareReport { status, output }
+    CompareReport {
+        script: format!("compare.mjs {}", scenario.requests),
+        status,
+        output,
+    }
+}
+
+/// A scenario's own check, `node <script> <original-base> <migrated-base>`.
+fn run_check_script(
+    script: &str,
+    original: &NextServer,
+    migrated: &NextServer,
+    log: &Path,
+) -> CompareReport {
+    let path = repo_root().join(script);
+    let mut cmd = Command::new("node");
+    cmd.arg(&path)
+        .arg(&original.base_url)
+        .arg(&migrated.base_url)
+        .current_dir(path.parent().unwrap());
+    let (status, output) = run_logged(cmd, log, COMPARE_TIMEOUT);
+    CompareReport {
+        script: script.to_string(),
+        status,
+        output,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -772,9 +1122,11 @@ fn strip_ansi(text: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // One run at a time
 
-/// Keeps two runs of this test on the same set (two `cargo test`s, or a real and a hand-migrated
-/// test) from rebuilding the same folders under each other. A directory, because creating one is atomic; it holds the
-/// owner's process id so that a lock left by a killed run is taken over.
+/// Keeps two runs on the same set (the two scenarios of one `cargo test`, two `cargo test`s, or a
+/// real and a hand-migrated test) from installing into or building in the set's folder at the
+/// same time. A directory, because creating one is atomic; it holds the owner's process id so
+/// that a lock left by a killed run is taken over (tests of one process wait for each other,
+/// since their process is alive).
 struct WorkLock {
     dir: PathBuf,
 }
