@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use transforms::call_sites::{self, Replacement, ReplacementKind};
 use transforms::callers::url::RouteMatch;
 use transforms::callers::{CallStyle, Runtime};
+use transforms::classify::Class;
 use transforms::diagnostic::{Diagnostic, Location};
 use transforms::edit::Edit;
 use transforms::parse::ParsedFile;
@@ -71,6 +72,7 @@ impl Features {
         &mut self,
         project: &Project,
         plan_index: usize,
+        class: Class,
         route: &ApiRoute,
         parsed: &ParsedFile,
         callers: &[ResolvedSite],
@@ -223,6 +225,16 @@ impl Features {
             let path = &site.location.path;
             let describe = format!("{} ({}:{})", site.style, path, site.location.line);
             let Some(switch) = switch else {
+                if path.starts_with(&pages) && !path.starts_with(&format!("{pages}api/")) {
+                    notes.push(
+                        Diagnostic::note(
+                            "note/pages-caller-keeps-url",
+                            format!("this {} in pages/ keeps calling {} over HTTP: Pages Router components cannot use Server Actions", site.style, route.url),
+                        )
+                        .with_help("switch it to the generated function once the page moves to app/")
+                        .at(site.location.clone()),
+                    );
+                }
                 needs_url.push(describe);
                 continue;
             };
@@ -293,7 +305,15 @@ impl Features {
                     notes.push(
                         Diagnostic::note(
                             "note/call-site-rewritten",
-                            format!("now calls `{}` from {}", rewrite.call, module_specifier),
+                            format!(
+                                "now calls `{}` from {}; {}",
+                                rewrite.call,
+                                module_specifier,
+                                match kind {
+                                    ReplacementKind::Query => "the value no longer goes through JSON (a Date stays a Date; getServerSideProps props must still be JSON-serializable)",
+                                    _ => "arguments and result go through React's serialization instead of JSON (Dates stay Dates, undefined fields are kept)",
+                                }
+                            ),
                         )
                         .at(site.location.clone()),
                     );
@@ -308,6 +328,33 @@ impl Features {
                         .at(site.location.clone()),
                     );
                 }
+            }
+        }
+
+        // What the class calls for even before any caller switches: a mutation's action, a
+        // read's query, ready for the callers that move to app/.
+        for function in &extraction.functions {
+            match class {
+                Class::AppMutation if !function.is_read() => {
+                    if !actions.iter().any(|(a, _)| a.name == function.name) {
+                        actions.push((function, ActionStyle::Arguments));
+                    }
+                }
+                Class::PageRead if function.is_read() => {
+                    let possible = query_fragment(
+                        function,
+                        &function.name,
+                        &route.params,
+                        "./service",
+                        &style,
+                        project.typescript,
+                    )
+                    .is_some();
+                    if possible && !queries.iter().any(|q| q.name == function.name) {
+                        queries.push(function);
+                    }
+                }
+                _ => {}
             }
         }
 

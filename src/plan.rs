@@ -575,11 +575,8 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                     let mut converted = Some(converted);
                     let mut caller_operations = Vec::new();
                     let mut feature_notes = Vec::new();
-                    let extracts = plan
-                        .classification
-                        .as_ref()
-                        .is_some_and(|c| matches!(c.class, Class::AppMutation | Class::PageRead));
-                    if extracts {
+                    let class = plan.classification.as_ref().map(|c| c.class);
+                    if let Some(class @ (Class::AppMutation | Class::PageRead)) = class {
                         let file = &project.files[route.file];
                         let outcome = ParsedFile::parse(&file.path, &file.text)
                             .map_err(|d| vec![d])
@@ -587,6 +584,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                                 features.migrate(
                                     project,
                                     plans.len(),
+                                    class,
                                     &api,
                                     &parsed,
                                     &plan.callers,

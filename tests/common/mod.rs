@@ -1,7 +1,14 @@
-//! What the fixture harnesses share: listing cases and checking snapshots without stopping at
-//! the first difference.
+//! What the fixture harnesses share: listing cases, rendering a plan, applying it and planning
+//! again, and checking snapshots without stopping at the first difference.
+#![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use routeshift::apply::{self, Target};
+use routeshift::plan::{self, FileOperation, Plan, RouteStatus};
+use routeshift::present;
+use routeshift::project::Project;
 
 /// The case folders under `root`, in name order.
 pub fn case_dirs(root: &Path) -> Vec<PathBuf> {
@@ -34,4 +41,151 @@ pub fn assert_no_failures(failures: &[String]) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The snapshot: the plan as a reviewer reads it, with the source → output diff of each route.
+pub fn render(plan: &Plan, shared_contents: bool) -> String {
+    let mut out = Vec::new();
+    for shared in &plan.shared {
+        out.extend(format!("shared  {}\n\n", shared.path).into_bytes());
+        // The compat module is the same everywhere; the generated feature modules are the case.
+        if shared_contents && !shared.path.contains(transforms::compat::MODULE_STEM) {
+            out.extend(
+                format!("=== {}\n{}\n", shared.path, visible(&shared.contents)).into_bytes(),
+            );
+        }
+    }
+    for route in &plan.routes {
+        out.extend(present::route_heading(route).into_bytes());
+        out.push(b'\n');
+        for operation in &route.operations {
+            out.extend(format!("  {:<7} {}\n", operation.verb(), operation.path()).into_bytes());
+        }
+        for diagnostic in &route.diagnostics {
+            present::print_diagnostic(diagnostic, "  ", &mut out).unwrap();
+        }
+        let original = route.operations.iter().find_map(|o| match o {
+            FileOperation::Delete { original, path } => Some((path, original)),
+            _ => None,
+        });
+        for operation in &route.operations {
+            match operation {
+                FileOperation::Create { path, contents } => {
+                    if let Some((source, original)) = original {
+                        let diff =
+                            similar::TextDiff::from_lines(original.as_str(), contents.as_str());
+                        out.extend(
+                            format!(
+                                "\n{}",
+                                diff.unified_diff().context_radius(2).header(source, path)
+                            )
+                            .into_bytes(),
+                        );
+                    }
+                    out.extend(format!("\n=== {path}\n{}", visible(contents)).into_bytes());
+                    if !contents.ends_with('\n') {
+                        out.push(b'\n');
+                    }
+                }
+                FileOperation::Modify {
+                    path,
+                    original,
+                    edits,
+                } => {
+                    let updated = transforms::edit::apply(original, edits).unwrap();
+                    let diff = similar::TextDiff::from_lines(original.as_str(), updated.as_str());
+                    out.extend(
+                        format!("\n{}", diff.unified_diff().header(path, path)).into_bytes(),
+                    );
+                }
+                FileOperation::Delete { .. } => {}
+            }
+        }
+        out.push(b'\n');
+    }
+    for diagnostic in &plan.diagnostics {
+        present::print_diagnostic(diagnostic, "", &mut out).unwrap();
+    }
+    out.extend(format!("{}\n", present::summary(plan)).into_bytes());
+    String::from_utf8(out).unwrap()
+}
+
+/// Carriage returns, tabs and a BOM made visible, so a snapshot shows that they were kept.
+pub fn visible(text: &str) -> String {
+    text.replace('\u{feff}', "<BOM>")
+        .replace("\r\n", "␍\n")
+        .replace('\t', "→   ")
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn snapshot_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Applies the plan to a copy, checks that only planned files changed, and plans again.
+pub fn check_second_run(case: &str, dir: &Path, plan: &Plan) -> Vec<String> {
+    let mut failures = Vec::new();
+    let temp = tempfile::tempdir().unwrap();
+    copy_dir(dir, temp.path());
+    let before = snapshot_files(temp.path());
+    let all: Vec<usize> = (0..plan.routes.len()).collect();
+    let mut log = Vec::new();
+    if let Err(error) = apply::apply(temp.path(), plan, &all, &Target::WorkingTree, &mut log) {
+        return vec![format!("{case}: apply failed: {error}")];
+    }
+    let after = snapshot_files(temp.path());
+    let touched: Vec<&str> = plan
+        .routes
+        .iter()
+        .filter(|r| r.status == RouteStatus::Converted)
+        .flat_map(|r| r.operations.iter().map(|o| o.path()))
+        .chain(plan.shared.iter().map(|s| s.path.as_str()))
+        .collect();
+    for (path, bytes) in &before {
+        if !touched.contains(&path.as_str()) && after.get(path) != Some(bytes) {
+            failures.push(format!(
+                "{case}: {path} changed although no operation touches it"
+            ));
+        }
+    }
+    let Some(project) = Project::scan(temp.path()) else {
+        return failures;
+    };
+    let second = plan::plan(&project, &[]);
+    for route in &second.routes {
+        if !route.operations.is_empty() {
+            failures.push(format!("{case}: the second run plans {} again", route.url));
+        }
+    }
+    if second.shared.iter().any(|s| !s.up_to_date) {
+        failures.push(format!(
+            "{case}: the second run writes the compat module again"
+        ));
+    }
+    failures
 }
