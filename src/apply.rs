@@ -150,16 +150,18 @@ pub fn apply(
         if let Some(repository) = &repository {
             repository.commit_paths(&paths, &commit_message(route))?;
         }
-        let _ = writeln!(
-            log,
-            "migrated {} → {}",
-            route.url,
-            route
-                .operations
-                .first()
-                .map(|o| o.path())
-                .unwrap_or_default()
-        );
+        let created = route.operations.iter().find_map(|o| match o {
+            FileOperation::Create { path, .. } => Some(path.as_str()),
+            _ => None,
+        });
+        let _ = match created {
+            Some(path) => writeln!(log, "migrated {} → {path}", route.url),
+            None => writeln!(
+                log,
+                "migrated {} → its feature service and entry points (no route handler needed)",
+                route.url
+            ),
+        };
         report.applied.push(route.url.clone());
     }
     Ok(report)

@@ -198,13 +198,12 @@ impl Features {
                 }
             }
             match &switch {
-                Some(Switch::Action(f, action_style)) => {
+                Some(Switch::Action(f, action_style))
                     if !actions
                         .iter()
-                        .any(|(a, s)| a.name == f.name && s == action_style)
-                    {
-                        actions.push((f, *action_style));
-                    }
+                        .any(|(a, s)| a.name == f.name && s == action_style) =>
+                {
+                    actions.push((f, *action_style));
                 }
                 Some(Switch::Query(f)) => {
                     if !queries.iter().any(|q| q.name == f.name) {
@@ -214,7 +213,7 @@ impl Features {
                         query_importers_outside_app = true;
                     }
                 }
-                None => {}
+                Some(Switch::Action(..)) | None => {}
             }
             decisions.push((caller, switch));
         }
@@ -335,10 +334,11 @@ impl Features {
         // read's query, ready for the callers that move to app/.
         for function in &extraction.functions {
             match class {
-                Class::AppMutation if !function.is_read() => {
-                    if !actions.iter().any(|(a, _)| a.name == function.name) {
-                        actions.push((function, ActionStyle::Arguments));
-                    }
+                Class::AppMutation
+                    if !function.is_read()
+                        && !actions.iter().any(|(a, _)| a.name == function.name) =>
+                {
+                    actions.push((function, ActionStyle::Arguments));
                 }
                 Class::PageRead if function.is_read() => {
                     let possible = query_fragment(

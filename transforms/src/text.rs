@@ -167,6 +167,44 @@ pub fn statement_lines(text: &str, range: Range<usize>) -> Range<usize> {
     }
 }
 
+/// The style of a parsed file: quotes of its imports (or of any string), semicolons after its
+/// statements, its indentation and line endings.
+pub fn file_style(file: &crate::parse::ParsedFile) -> Style {
+    use swc_common::Spanned;
+    use swc_ecma_ast::{ModuleDecl, ModuleItem, Stmt};
+    let mut statement_ends = Vec::new();
+    let mut string_starts = Vec::new();
+    for item in &file.module.body {
+        statement_ends.push(file.offset(item.span().hi));
+        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
+            string_starts.push(file.offset(import.src.span.lo));
+        }
+    }
+    struct Strings<'f>(&'f crate::parse::ParsedFile, Vec<usize>, Vec<usize>);
+    impl swc_ecma_visit::Visit for Strings<'_> {
+        fn visit_str(&mut self, s: &swc_ecma_ast::Str) {
+            self.1.push(self.0.offset(s.span.lo));
+        }
+        fn visit_stmt(&mut self, stmt: &Stmt) {
+            match stmt {
+                Stmt::Expr(_)
+                | Stmt::Decl(swc_ecma_ast::Decl::Var(_))
+                | Stmt::Return(_)
+                | Stmt::Throw(_) => self.2.push(self.0.offset(stmt.span().hi)),
+                _ => {}
+            }
+            swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
+        }
+    }
+    let mut strings = Strings(file, Vec::new(), Vec::new());
+    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut strings);
+    if string_starts.is_empty() {
+        string_starts = strings.1;
+    }
+    statement_ends.extend(strings.2);
+    Style::detect(&file.text, &statement_ends, &string_starts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,42 +257,4 @@ mod tests {
         assert_eq!(whole_lines(text, 4..11), 2..12);
         assert_eq!(whole_lines(text, 4..8), 4..8);
     }
-}
-
-/// The style of a parsed file: quotes of its imports (or of any string), semicolons after its
-/// statements, its indentation and line endings.
-pub fn file_style(file: &crate::parse::ParsedFile) -> Style {
-    use swc_common::Spanned;
-    use swc_ecma_ast::{ModuleDecl, ModuleItem, Stmt};
-    let mut statement_ends = Vec::new();
-    let mut string_starts = Vec::new();
-    for item in &file.module.body {
-        statement_ends.push(file.offset(item.span().hi));
-        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
-            string_starts.push(file.offset(import.src.span.lo));
-        }
-    }
-    struct Strings<'f>(&'f crate::parse::ParsedFile, Vec<usize>, Vec<usize>);
-    impl swc_ecma_visit::Visit for Strings<'_> {
-        fn visit_str(&mut self, s: &swc_ecma_ast::Str) {
-            self.1.push(self.0.offset(s.span.lo));
-        }
-        fn visit_stmt(&mut self, stmt: &Stmt) {
-            match stmt {
-                Stmt::Expr(_)
-                | Stmt::Decl(swc_ecma_ast::Decl::Var(_))
-                | Stmt::Return(_)
-                | Stmt::Throw(_) => self.2.push(self.0.offset(stmt.span().hi)),
-                _ => {}
-            }
-            swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
-        }
-    }
-    let mut strings = Strings(file, Vec::new(), Vec::new());
-    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut strings);
-    if string_starts.is_empty() {
-        string_starts = strings.1;
-    }
-    statement_ends.extend(strings.2);
-    Style::detect(&file.text, &statement_ends, &string_starts)
 }
