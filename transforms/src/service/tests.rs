@@ -53,7 +53,17 @@ fn splits_a_handler_into_service_and_thin_route() {
     let extraction = extract_todos(TODOS);
     let style = Style::default();
     let service = compose(&[], &[&extraction.service], &style);
-    println!("{service}\n-----\n{}", extraction.route_handler.text);
+    assert!(service.contains("export async function createTodo({ user, body }: { user: string | undefined; body: any }) {"), "{service}");
+    assert!(
+        !service.contains("req.") && !service.contains("res."),
+        "{service}"
+    );
+    let thin = &extraction.route_handler.text;
+    assert!(
+        thin.contains("await service.createTodo({ user: req.cookies.get('user')?.value"),
+        "{thin}"
+    );
+    assert!(thin.contains("if (result.reason === 'unauthenticated') return jsonResponse(result.error, { status: 401 })"), "{thin}");
     let names: Vec<&str> = extraction
         .functions
         .iter()
@@ -86,9 +96,14 @@ fn splits_a_handler_into_service_and_thin_route() {
         true,
     )
     .expect("action");
-    println!(
-        "{}",
-        compose(&["'use server'".into()], &[&form, &json], &style)
+    let actions = compose(&["'use server'".into()], &[&form, &json], &style);
+    assert!(
+        actions.contains("export async function createTodo(formData: FormData) {"),
+        "{actions}"
+    );
+    assert!(
+        actions.contains("(await cookies()).get('user')?.value"),
+        "{actions}"
     );
     let query = query_fragment(
         &extraction.functions[0],
@@ -99,8 +114,6 @@ fn splits_a_handler_into_service_and_thin_route() {
         true,
     )
     .expect("query");
-    println!(
-        "{}",
-        compose(&["import 'server-only'".into()], &[&query], &style)
-    );
+    let queries = compose(&["import 'server-only'".into()], &[&query], &style);
+    assert!(queries.contains("return service.listTodos()"), "{queries}");
 }
