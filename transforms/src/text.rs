@@ -167,7 +167,8 @@ pub fn statement_lines(text: &str, range: Range<usize>) -> Range<usize> {
     }
 }
 
-/// The style of a parsed file: quotes of its imports (or of any string), semicolons after its
+/// The style of a parsed file: quotes of its imports (or of any string outside JSX attributes),
+/// semicolons after its
 /// statements, its indentation and line endings.
 pub fn file_style(file: &crate::parse::ParsedFile) -> Style {
     use swc_common::Spanned;
@@ -194,6 +195,13 @@ pub fn file_style(file: &crate::parse::ParsedFile) -> Style {
                 _ => {}
             }
             swc_ecma_visit::VisitWith::visit_children_with(stmt, self);
+        }
+        // JSX attribute values follow a convention of their own (`className="x"` in a file
+        // that writes `'x'`): they say nothing about the code's quotes.
+        fn visit_jsx_attr_value(&mut self, value: &swc_ecma_ast::JSXAttrValue) {
+            if !matches!(value, swc_ecma_ast::JSXAttrValue::Str(_)) {
+                swc_ecma_visit::VisitWith::visit_children_with(value, self);
+            }
         }
     }
     let mut strings = Strings(file, Vec::new(), Vec::new());

@@ -154,7 +154,7 @@ pub fn rewrite(
     offset: usize,
     replacement: &Replacement,
 ) -> Result<Rewrite, NotRewritten> {
-    let style = code_style(file);
+    let style = file_style(file);
     let cx = Cx {
         file,
         r: replacement,
@@ -192,7 +192,7 @@ pub fn rewrite(
         });
     }
     Ok(Rewrite {
-        import: import_edit(file, replacement.function, replacement.module),
+        import: import_edit(file, &[replacement.function], replacement.module),
         ..result
     })
 }
@@ -218,22 +218,29 @@ pub fn call_offset(file: &ParsedFile, line: usize, column: usize) -> Option<usiz
         .map(|i| start + i)
 }
 
-/// The insertion of `import { function } from 'module'` into `file`, in the file's quotes,
-/// semicolons and line endings; `None` when the file already imports that name from that
-/// module.
+/// The insertion of `import { a, b } from 'module'` into `file` for the `functions` it does
+/// not import from there yet, in the file's quotes, semicolons and line endings; `None` when it
+/// imports them all.
 ///
 /// It goes on its own line after the last top-level import; in a file without imports, after a
 /// leading `'use client'` / `'use server'` directive (with a blank line), or else at the top
 /// (after a shebang). The point depends only on the file, never on the function, so that
 /// imports from several rewrites of one file are insertions at one offset.
-pub fn import_edit(file: &ParsedFile, function: &str, module: &str) -> Option<Edit> {
-    if already_imported(file, function, module) {
+pub fn import_edit(file: &ParsedFile, functions: &[&str], module: &str) -> Option<Edit> {
+    let mut names: Vec<&str> = Vec::new();
+    for function in functions {
+        if !names.contains(function) && !already_imported(file, function, module) {
+            names.push(function);
+        }
+    }
+    if names.is_empty() {
         return None;
     }
-    let style = code_style(file);
+    let style = file_style(file);
     let nl = style.newline;
     let line = format!(
-        "import {{ {function} }} from {}{}",
+        "import {{ {} }} from {}{}",
+        names.join(", "),
         style.quoted(module),
         style.semi()
     );
@@ -285,52 +292,6 @@ pub fn import_edit(file: &ParsedFile, function: &str, module: &str) -> Option<Ed
     }
     let gap = if text.trim().is_empty() { "" } else { nl };
     Some(Edit::insert(0, format!("{line}{nl}{gap}")))
-}
-
-/// The file's style for new code. [`file_style`] reads the quote character off the imports or,
-/// in a file without imports, off every string, JSX attribute values included; those follow a
-/// convention of their own (`className="x"` in a file that writes `'x'`), so here they do not
-/// count.
-fn code_style(file: &ParsedFile) -> Style {
-    struct Quotes<'f> {
-        file: &'f ParsedFile,
-        single: usize,
-        double: usize,
-    }
-    impl Visit for Quotes<'_> {
-        fn visit_str(&mut self, s: &swc_ecma_ast::Str) {
-            match self.file.text.as_bytes().get(self.file.offset(s.span.lo)) {
-                Some(b'\'') => self.single += 1,
-                Some(b'"') => self.double += 1,
-                _ => {}
-            }
-        }
-        fn visit_jsx_attr_value(&mut self, value: &JSXAttrValue) {
-            if !matches!(value, JSXAttrValue::Str(_)) {
-                value.visit_children_with(self);
-            }
-        }
-    }
-    let mut style = file_style(file);
-    let has_imports = file
-        .module
-        .body
-        .iter()
-        .any(|item| matches!(item, ModuleItem::ModuleDecl(ModuleDecl::Import(_))));
-    if !has_imports {
-        let mut quotes = Quotes {
-            file,
-            single: 0,
-            double: 0,
-        };
-        file.module.visit_with(&mut quotes);
-        style.quote = if quotes.double > quotes.single {
-            '"'
-        } else {
-            '\''
-        };
-    }
-    style
 }
 
 /// Whether `file` has `import { function } from 'module'` (a value import, not renamed).

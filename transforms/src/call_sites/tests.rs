@@ -370,8 +370,8 @@ fn import_follows_the_file_style_and_goes_after_the_last_import() {
     );
     // Two rewrites of one file put their imports at the same point.
     let file = parse(src);
-    let a = import_edit(&file, "updateTodo", "@/features/todos/actions");
-    let b = import_edit(&file, "deleteTodo", "@/features/todos/actions");
+    let a = import_edit(&file, &["updateTodo"], "@/features/todos/actions");
+    let b = import_edit(&file, &["deleteTodo"], "@/features/todos/actions");
     assert_eq!(a.map(|e| e.range), b.map(|e| e.range));
 }
 

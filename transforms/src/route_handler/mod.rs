@@ -97,6 +97,18 @@ pub(crate) fn identifier_names(file: &ParsedFile) -> HashSet<String> {
     names.0
 }
 
+/// `base`, or `base2`, `base3`, … : the first that is not in `taken`, which then holds it.
+pub(crate) fn fresh_name(taken: &mut HashSet<String>, base: &str) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
 /// Ranges of template literals that span lines: their whitespace is part of a value.
 pub(crate) fn multiline_templates(file: &ParsedFile) -> Vec<std::ops::Range<usize>> {
     struct Templates<'f>(&'f ParsedFile, Vec<std::ops::Range<usize>>);

@@ -103,15 +103,7 @@ pub(super) fn convert(
             taken.insert(base.to_string());
             return base.to_string();
         }
-        let base = descriptive;
-        let mut candidate = base.to_string();
-        let mut n = 2;
-        while taken.contains(&candidate) {
-            candidate = format!("{base}{n}");
-            n += 1;
-        }
-        taken.insert(candidate.clone());
-        candidate
+        super::fresh_name(&mut taken, descriptive)
     };
 
     // What the handler does with req and res.

@@ -65,10 +65,14 @@ impl Writer<'_> {
     }
 }
 
-/// Every route parameter, in route order, as the entry point's leading parameters: callers
-/// pass what their URL carried, whether or not the logic reads it.
-fn route_parameters(params: &[RouteParam], writer: &Writer) -> Vec<String> {
-    params
+/// What the entry point's callers pass: every route parameter in route order (what their URL
+/// carried, whether or not the logic reads it), then search-query inputs, then the body.
+fn caller_parameters(
+    function: &ServiceFunction,
+    route_params: &[RouteParam],
+    writer: &Writer,
+) -> Vec<String> {
+    let mut params: Vec<String> = route_params
         .iter()
         .map(|p| {
             let ts_type = match p.kind {
@@ -78,7 +82,50 @@ fn route_parameters(params: &[RouteParam], writer: &Writer) -> Vec<String> {
             };
             writer.typed(&local_name(&naming::identifier(&p.name)), ts_type)
         })
-        .collect()
+        .collect();
+    for wanted in [true, false] {
+        params.extend(
+            function
+                .inputs
+                .iter()
+                .filter(|i| match &i.source {
+                    InputSource::Search { .. } | InputSource::Query => wanted,
+                    InputSource::Body => !wanted,
+                    _ => false,
+                })
+                .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
+        );
+    }
+    params
+}
+
+/// A fragment that starts with the service's namespace import.
+fn fragment_over_service(writer: &Writer, service_specifier: &str) -> Fragment {
+    let mut fragment = Fragment::default();
+    fragment.imports.insert(writer.import(
+        service_specifier,
+        ImportKind::Namespace(writer.service.to_string()),
+    ));
+    fragment
+}
+
+/// Whether a query function can serve `function`: it needs nothing from a request (no body,
+/// cookie or header), since a page's server code has no request to give it.
+pub fn can_query(function: &ServiceFunction) -> bool {
+    !function
+        .inputs
+        .iter()
+        .any(|i| !i.source.from_caller() || i.source == InputSource::Body)
+}
+
+/// Whether a form can call `function`'s action: a form supplies a body, not route parameters
+/// or a query string.
+pub fn can_post_form(function: &ServiceFunction, route_params: &[RouteParam]) -> bool {
+    route_params.is_empty()
+        && !function
+            .inputs
+            .iter()
+            .any(|i| i.source.from_caller() && i.source != InputSource::Body)
 }
 
 fn local_name(name: &str) -> String {
@@ -157,11 +204,7 @@ pub fn action_fragment(
         typescript,
         service: "service",
     };
-    let mut fragment = Fragment::default();
-    fragment.imports.insert(writer.import(
-        service_specifier,
-        ImportKind::Namespace("service".to_string()),
-    ));
+    let mut fragment = fragment_over_service(&writer, service_specifier);
     let semi = style.semi();
     let nl = style.newline;
     let ind = &style.indent;
@@ -169,22 +212,7 @@ pub fn action_fragment(
     let params: Vec<String>;
     match action_style {
         ActionStyle::Arguments => {
-            let mut list = route_parameters(route_params, &writer);
-            list.extend(
-                function
-                    .inputs
-                    .iter()
-                    .filter(|i| matches!(i.source, InputSource::Search { .. } | InputSource::Query))
-                    .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
-            );
-            list.extend(
-                function
-                    .inputs
-                    .iter()
-                    .filter(|i| i.source == InputSource::Body)
-                    .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
-            );
-            params = list;
+            params = caller_parameters(function, route_params, &writer);
             let body = function
                 .inputs
                 .iter()
@@ -217,12 +245,7 @@ pub fn action_fragment(
             }
         }
         ActionStyle::Form => {
-            if !route_params.is_empty()
-                || function
-                    .inputs
-                    .iter()
-                    .any(|i| i.source.from_caller() && i.source != InputSource::Body)
-            {
+            if !can_post_form(function, route_params) {
                 return None;
             }
             params = vec![writer.typed("formData", "FormData")];
@@ -312,11 +335,7 @@ pub fn query_fragment(
     style: &Style,
     typescript: bool,
 ) -> Option<Fragment> {
-    if function
-        .inputs
-        .iter()
-        .any(|i| !i.source.from_caller() || i.source == InputSource::Body)
-    {
+    if !can_query(function) {
         return None;
     }
     let writer = Writer {
@@ -324,19 +343,8 @@ pub fn query_fragment(
         typescript,
         service: "service",
     };
-    let mut fragment = Fragment::default();
-    fragment.imports.insert(writer.import(
-        service_specifier,
-        ImportKind::Namespace("service".to_string()),
-    ));
-    let mut params = route_parameters(route_params, &writer);
-    params.extend(
-        function
-            .inputs
-            .iter()
-            .filter(|i| matches!(i.source, InputSource::Search { .. } | InputSource::Query))
-            .map(|i| writer.typed(&local_name(&i.name), &i.ts_type)),
-    );
+    let mut fragment = fragment_over_service(&writer, service_specifier);
+    let params = caller_parameters(function, route_params, &writer);
     let call = service_call(function, &writer, &mut fragment, "");
     let call = call.strip_prefix("await ").unwrap_or(&call);
     fragment.functions.push((

@@ -22,7 +22,9 @@ use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part};
 use crate::route_handler::handler::{find_handler, HandlerBody};
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
 use crate::route_handler::usage::{self, ResponseMethod, UsageInput, UseKind};
-use crate::route_handler::{self, multiline_templates, param_name, Outcome, RouteContext};
+use crate::route_handler::{
+    self, fresh_name, multiline_templates, param_name, Outcome, RouteContext,
+};
 use crate::route_path::{ApiRoute, ParamKind};
 use crate::text::{file_style, indentation_at, statement_lines, Style};
 
@@ -46,7 +48,7 @@ struct Unit<'a> {
 
 /// A response the branch sends, as the service sees it.
 #[derive(Clone, PartialEq, Eq)]
-struct Outcome2 {
+struct ResponseShape {
     method: ResponseMethod,
     status: u16,
     /// The status was written (`res.status(201).json`) rather than implied (`res.json`).
@@ -139,19 +141,9 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let typescript = file.language.is_typescript();
     let config = route_handler::config::analyze(file);
     let mut taken: HashSet<String> = route_handler::identifier_names(file);
-    let mut fresh = |base: &str| -> String {
-        let mut candidate = base.to_string();
-        let mut n = 2;
-        while taken.contains(&candidate) {
-            candidate = format!("{base}{n}");
-            n += 1;
-        }
-        taken.insert(candidate.clone());
-        candidate
-    };
-    let service_ns = fresh("service");
-    let result_name = fresh("result");
-    let data_name = fresh("data");
+    let service_ns = fresh_name(&mut taken, "service");
+    let result_name = fresh_name(&mut taken, "result");
+    let data_name = fresh_name(&mut taken, "data");
 
     let mut names_in_service: HashSet<String> = context.taken.clone();
     let mut results = Vec::new();
@@ -175,6 +167,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         let unit_result = extract_unit(
             file,
             unit,
+            &mut taken,
             &UnitInput {
                 req,
                 res,
@@ -392,6 +385,7 @@ fn reason_for(status: u16) -> String {
 fn extract_unit(
     file: &ParsedFile,
     unit: &Unit,
+    taken: &mut HashSet<String>,
     input: &UnitInput,
 ) -> Result<UnitResult, Vec<Diagnostic>> {
     let manual = |span: Span, code: &str, message: String| {
@@ -521,14 +515,14 @@ fn extract_unit(
     }
 
     // Outcomes.
-    let mut success: Option<Outcome2> = None;
-    let mut failures: Vec<(Outcome2, String)> = Vec::new();
-    let mut outcome_of: Vec<Outcome2> = Vec::new();
+    let mut success: Option<ResponseShape> = None;
+    let mut failures: Vec<(ResponseShape, String)> = Vec::new();
+    let mut outcome_of: Vec<ResponseShape> = Vec::new();
     for (call, expr, _) in &responses {
         let (status, written) = match (call.method, call.status_literal, call.status) {
             (ResponseMethod::Redirect, _, _) => match call.args.as_slice() {
                 [_] => (307, false),
-                [status, _] => match unwrap_literal_status(file, *status) {
+                [status, _] => match literal_status(file, *status) {
                     Some(s) => (s, true),
                     None => {
                         return Err(manual(
@@ -564,7 +558,7 @@ fn extract_unit(
             ResponseMethod::Redirect => true,
             _ => !call.args.is_empty(),
         };
-        let outcome = Outcome2 {
+        let outcome = ResponseShape {
             method: call.method,
             status,
             status_written: written,
@@ -622,7 +616,6 @@ fn extract_unit(
     let mut edits: Vec<Edit> = Vec::new();
     let mut hoisted: HashSet<usize> = HashSet::new();
     let mut hoisted_names: HashSet<String> = HashSet::new();
-    let mut taken = route_handler::identifier_names(file);
     for stmt in &unit.part.stmts {
         let Stmt::Decl(Decl::Var(var)) = stmt else {
             continue;
@@ -676,13 +669,7 @@ fn extract_unit(
                     InputSource::Cookie(name) => format!("{}Cookie", naming::identifier(name)),
                     InputSource::Header(name) => format!("{}Header", naming::identifier(name)),
                 };
-                let mut name = base.clone();
-                let mut n = 2;
-                while taken.contains(&name) || inputs.iter().any(|i| i.name == name) {
-                    name = format!("{base}{n}");
-                    n += 1;
-                }
-                taken.insert(name.clone());
+                let name = fresh_name(taken, &base);
                 inputs.push(Input {
                     name: name.clone(),
                     source: source.clone(),
@@ -785,7 +772,7 @@ fn extract_unit(
         format!("{{ {} }}", fields.join(", "))
     };
     let call = format!("await {}.{}({args})", input.service_ns, input.name);
-    let respond = |outcome: &Outcome2, value: &str| -> String {
+    let respond = |outcome: &ResponseShape, value: &str| -> String {
         let res = input.res;
         let status = if outcome.status_written {
             format!(".status({})", outcome.status)
@@ -879,7 +866,6 @@ fn extract_unit(
             (_, true) => Success::Value,
             (_, false) => Success::Nothing,
         },
-        success_status: success.status,
     };
     Ok(UnitResult {
         function,
@@ -923,7 +909,7 @@ fn quoted_literal(key: &str) -> Option<String> {
     (!inner.contains(['\\', '\'', '"'])).then(|| inner.to_string())
 }
 
-fn unwrap_literal_status(file: &ParsedFile, span: Span) -> Option<u16> {
+fn literal_status(file: &ParsedFile, span: Span) -> Option<u16> {
     let text = file.slice(span).trim();
     text.parse::<u16>().ok().filter(|s| (100..600).contains(s))
 }

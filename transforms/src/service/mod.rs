@@ -46,7 +46,9 @@ pub mod naming;
 
 use std::collections::BTreeSet;
 
-pub use entries::{action_fragment, compose, query_fragment, ActionStyle};
+pub use entries::{
+    action_fragment, can_post_form, can_query, compose, query_fragment, ActionStyle,
+};
 pub use extract::{extract, ServiceContext};
 
 use crate::route_handler::Converted;
@@ -115,8 +117,6 @@ pub struct ServiceFunction {
     pub inputs: Vec<Input>,
     pub failures: Vec<Failure>,
     pub success: Success,
-    /// The status of the success response.
-    pub success_status: u16,
 }
 
 impl ServiceFunction {

@@ -55,7 +55,7 @@ pub fn function_name(route: &ApiRoute, method: &str) -> String {
     let words: Vec<String> = statics.iter().map(|s| pascal(s)).collect();
     let all = words.concat();
     if statics.is_empty() {
-        return format!("{}Api", verb(method, false));
+        return format!("{}Api", verb(method));
     }
     let item = |upto: usize| -> String {
         let mut parts: Vec<String> = words[..upto].to_vec();
@@ -87,12 +87,12 @@ pub fn function_name(route: &ApiRoute, method: &str) -> String {
             } else {
                 all.clone()
             };
-            format!("{}{target}", verb(other, true))
+            format!("{}{target}", verb(other))
         }
     }
 }
 
-fn verb(method: &str, _item: bool) -> &'static str {
+fn verb(method: &str) -> &'static str {
     match method {
         "GET" => "get",
         "POST" => "create",
