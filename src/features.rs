@@ -17,8 +17,8 @@ use transforms::parse::ParsedFile;
 use transforms::route_handler::Converted;
 use transforms::route_path::ApiRoute;
 use transforms::service::{
-    self, action_fragment, compose, naming, query_fragment, ActionStyle, Fragment, ServiceContext,
-    ServiceFunction,
+    self, action_fragment, can_post_form, can_query, compose, naming, query_fragment, ActionStyle,
+    Fragment, InputSource, ServiceContext, ServiceFunction,
 };
 use transforms::text::{file_style, Style};
 
@@ -27,11 +27,14 @@ use crate::plan::{FileOperation, SharedFile};
 use crate::project::Project;
 
 /// The generated modules of every feature, filled route by route.
-#[derive(Default)]
 pub struct Features {
+    /// Where features go (`features`, `src/features`).
+    root: String,
     files: BTreeMap<String, FeatureFile>,
     /// Names each feature's service declares so far.
     service_names: HashMap<String, HashSet<String>>,
+    /// Caller files parsed again for their rewrites, once however many routes they call.
+    callers: HashMap<String, Option<ParsedFile>>,
 }
 
 struct FeatureFile {
@@ -66,6 +69,15 @@ enum Switch<'f> {
 }
 
 impl Features {
+    pub fn new(project: &Project) -> Features {
+        Features {
+            root: features_root(project),
+            files: BTreeMap::new(),
+            service_names: HashMap::new(),
+            callers: HashMap::new(),
+        }
+    }
+
     /// Extracts one route. `Err` carries why it keeps its plain route handler.
     #[allow(clippy::too_many_arguments)]
     pub fn migrate(
@@ -80,8 +92,13 @@ impl Features {
         moved_route: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Migrated, Vec<Diagnostic>> {
         let ext = if project.typescript { "ts" } else { "js" };
-        let feature_dir = format!("{}/{}", features_root(project), naming::feature(route));
+        let feature_dir = format!("{}/{}", self.root, naming::feature(route));
         let module = |kind: &str| format!("{feature_dir}/{kind}");
+        let location = Location {
+            path: parsed.path.clone(),
+            line: 1,
+            column: 1,
+        };
         for kind in ["service", "actions", "queries"] {
             let path = format!("{}.{ext}", module(kind));
             if project.root.join(&path).exists() {
@@ -92,111 +109,33 @@ impl Features {
                 .with_help(
                     "its route handler is converted; move the logic into the feature by hand",
                 )
-                .at(Location {
-                    path: parsed.path.clone(),
-                    line: 1,
-                    column: 1,
-                })]);
+                .at(location)]);
             }
         }
-        let service_specifier = specifier_for(project, &parsed.path, &module("service"));
-        let taken = self
-            .service_names
-            .get(&feature_dir)
-            .cloned()
-            .unwrap_or_default();
+        let service_specifier = project.preferred_specifier(&parsed.path, &module("service"));
+        let no_names = HashSet::new();
         let extraction = service::extract(
             parsed,
             &ServiceContext {
                 route,
                 feature_dir: &feature_dir,
                 service_specifier: &service_specifier,
-                taken: &taken,
+                taken: self.service_names.get(&feature_dir).unwrap_or(&no_names),
                 compat_module: compat_stem,
                 moved_route,
             },
         )?;
         let style = file_style(parsed);
-        let app = format!("{}/", project.app_dir());
-        let pages = format!("{}/", project.pages_dir);
+        let areas = Areas::of(project);
 
-        // Each caller: switched to an action or query (rewritten, or listed), or still on the URL.
-        let mut needs_url: Vec<String> = Vec::new();
+        // Phase one: where each caller goes, and so which actions and queries there are.
         let mut notes: Vec<Diagnostic> = Vec::new();
-        let mut edits: BTreeMap<String, (String, Vec<Edit>)> = BTreeMap::new();
-        let mut parsed_callers: HashMap<String, Option<ParsedFile>> = HashMap::new();
         let mut actions: Vec<(&ServiceFunction, ActionStyle)> = Vec::new();
         let mut queries: Vec<&ServiceFunction> = Vec::new();
         let mut query_importers_outside_app = false;
-        // Phase one: where each caller goes.
         let mut decisions: Vec<(&ResolvedSite, Option<Switch>)> = Vec::new();
         for caller in callers {
-            let site = &caller.site;
-            let path = &site.location.path;
-            if caller.package.is_some() || !matches!(caller.target, RouteMatch::Route(_)) {
-                decisions.push((caller, None));
-                continue;
-            }
-            let method = site.method.unwrap_or(match site.style {
-                CallStyle::Fetch => "GET",
-                _ => "",
-            });
-            let function = extraction
-                .functions
-                .iter()
-                .find(|f| f.methods.contains(&method));
-            let in_app = path.starts_with(&app) && !is_route_file(path);
-            let in_pages = path.starts_with(&pages) && !path.starts_with(&format!("{pages}api/"));
-            let mut switch = match (function, &site.style, site.context.runtime) {
-                (Some(f), CallStyle::Fetch, Runtime::Client) if in_app && !f.is_read() => {
-                    Some(Switch::Action(f, ActionStyle::Arguments))
-                }
-                (Some(f), CallStyle::FormAction, _) if in_app && !f.is_read() => {
-                    Some(Switch::Action(f, ActionStyle::Form))
-                }
-                (Some(f), CallStyle::Fetch, Runtime::Server)
-                    if (in_app || in_pages) && f.is_read() =>
-                {
-                    Some(Switch::Query(f))
-                }
-                _ => None,
-            };
-            if let Some(Switch::Query(f)) = switch {
-                if query_fragment(
-                    f,
-                    &f.name,
-                    &route.params,
-                    "./service",
-                    &style,
-                    project.typescript,
-                )
-                .is_none()
-                {
-                    notes.push(
-                        Diagnostic::note(
-                            "note/query-needs-request",
-                            format!("{path}:{} reads {} on the server; its logic needs the request's cookies, headers or body, so no query function is generated", site.location.line, route.url),
-                        )
-                        .at(site.location.clone()),
-                    );
-                    switch = None;
-                }
-            }
-            if let Some(Switch::Action(f, ActionStyle::Form)) = switch {
-                if action_fragment(
-                    f,
-                    &f.name,
-                    ActionStyle::Form,
-                    &route.params,
-                    "./service",
-                    &style,
-                    project.typescript,
-                )
-                .is_none()
-                {
-                    switch = None;
-                }
-            }
+            let switch = switch_for(caller, &extraction.functions, route, &areas, &mut notes);
             match &switch {
                 Some(Switch::Action(f, action_style))
                     if !actions
@@ -209,22 +148,43 @@ impl Features {
                     if !queries.iter().any(|q| q.name == f.name) {
                         queries.push(f);
                     }
-                    if !in_app {
-                        query_importers_outside_app = true;
-                    }
+                    query_importers_outside_app |= !areas.in_app(&caller.site.location.path);
                 }
                 Some(Switch::Action(..)) | None => {}
             }
             decisions.push((caller, switch));
         }
+        // What the class calls for even before any caller switches: a mutation's action, a
+        // read's query, ready for the callers that move to app/.
+        for function in &extraction.functions {
+            match class {
+                Class::AppMutation
+                    if !function.is_read()
+                        && !actions.iter().any(|(a, _)| a.name == function.name) =>
+                {
+                    actions.push((function, ActionStyle::Arguments));
+                }
+                Class::PageRead
+                    if function.is_read()
+                        && can_query(function)
+                        && !queries.iter().any(|q| q.name == function.name) =>
+                {
+                    queries.push(function);
+                }
+                _ => {}
+            }
+        }
 
         // Phase two: rewrite the call sites that switch.
+        let mut needs_url: Vec<String> = Vec::new();
+        let mut edits: BTreeMap<String, (String, Vec<Edit>)> = BTreeMap::new();
+        let mut imports: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for (caller, switch) in decisions {
             let site = &caller.site;
             let path = &site.location.path;
             let describe = format!("{} ({}:{})", site.style, path, site.location.line);
             let Some(switch) = switch else {
-                if path.starts_with(&pages) && !path.starts_with(&format!("{pages}api/")) {
+                if areas.in_pages(path) {
                     notes.push(
                         Diagnostic::note(
                             "note/pages-caller-keeps-url",
@@ -237,7 +197,6 @@ impl Features {
                 needs_url.push(describe);
                 continue;
             };
-            let method = site.method.unwrap_or("GET");
             let (function, kind, module_kind) = match switch {
                 Switch::Action(f, ActionStyle::Arguments) => {
                     (f, ReplacementKind::Action, "actions")
@@ -246,61 +205,33 @@ impl Features {
                 Switch::Query(f) => (f, ReplacementKind::Query, "queries"),
             };
             let function_name = action_name(function, kind, &actions);
-            let module_specifier = specifier_for(project, path, &module(module_kind));
-            let caller_file = parsed_callers.entry(path.clone()).or_insert_with(|| {
-                project
-                    .files
+            let module_specifier = project.preferred_specifier(path, &module(module_kind));
+            let replacement = Replacement {
+                function: &function_name,
+                module: &module_specifier,
+                kind,
+                route: &route.url,
+                method: site.method.unwrap_or("GET"),
+                takes_body: function
+                    .inputs
                     .iter()
-                    .find(|f| f.path == *path)
-                    .and_then(|f| ParsedFile::parse(&f.path, &f.text).ok())
-            });
-            let outcome = match caller_file.as_ref() {
-                None => Err(format!("{path} could not be read again")),
-                Some(file) => {
-                    let offset =
-                        call_sites::call_offset(file, site.location.line, site.location.column);
-                    let searchable = function.inputs.iter().any(|i| {
-                        matches!(
-                            i.source,
-                            service::InputSource::Search { .. } | service::InputSource::Query
-                        )
-                    });
-                    match offset {
-                        None => Err("the call could not be found again".to_string()),
-                        Some(_) if searchable => {
-                            Err("the logic reads the query string".to_string())
-                        }
-                        Some(offset) => call_sites::rewrite(
-                            file,
-                            offset,
-                            &Replacement {
-                                function: &function_name,
-                                module: &module_specifier,
-                                kind,
-                                route: &route.url,
-                                method,
-                                takes_body: function
-                                    .inputs
-                                    .iter()
-                                    .any(|i| i.source == service::InputSource::Body),
-                                can_fail: function.can_fail(),
-                            },
-                        )
-                        .map(|rewrite| (rewrite, file.text.clone()))
-                        .map_err(|not| {
-                            format!("{}; call `{}` instead", not.reason, not.suggestion)
-                        }),
-                    }
-                }
+                    .any(|i| i.source == InputSource::Body),
+                can_fail: function.can_fail(),
             };
-            match outcome {
+            match self.rewrite_site(project, caller, function, &replacement) {
                 Ok((rewrite, original)) => {
                     let entry = edits.entry(path.clone()).or_insert((original, Vec::new()));
-                    for edit in rewrite.edits.into_iter().chain(rewrite.import) {
+                    for edit in rewrite.edits {
                         if !entry.1.contains(&edit) {
                             entry.1.push(edit);
                         }
                     }
+                    imports
+                        .entry(path.clone())
+                        .or_default()
+                        .entry(module_specifier.clone())
+                        .or_default()
+                        .push(function_name.clone());
                     notes.push(
                         Diagnostic::note(
                             "note/call-site-rewritten",
@@ -329,40 +260,24 @@ impl Features {
                 }
             }
         }
-
-        // What the class calls for even before any caller switches: a mutation's action, a
-        // read's query, ready for the callers that move to app/.
-        for function in &extraction.functions {
-            match class {
-                Class::AppMutation
-                    if !function.is_read()
-                        && !actions.iter().any(|(a, _)| a.name == function.name) =>
-                {
-                    actions.push((function, ActionStyle::Arguments));
-                }
-                Class::PageRead if function.is_read() => {
-                    let possible = query_fragment(
-                        function,
-                        &function.name,
-                        &route.params,
-                        "./service",
-                        &style,
-                        project.typescript,
-                    )
-                    .is_some();
-                    if possible && !queries.iter().any(|q| q.name == function.name) {
-                        queries.push(function);
-                    }
-                }
-                _ => {}
+        // One import per module and file, however many of its functions the file now calls.
+        for (path, modules) in imports {
+            let (Some(Some(file)), Some(entry)) = (self.callers.get(&path), edits.get_mut(&path))
+            else {
+                continue;
+            };
+            for (module, names) in modules {
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                entry
+                    .1
+                    .extend(call_sites::import_edit(file, &names, &module));
             }
         }
 
         // The modules.
         let typescript = project.typescript;
-        let service_path = format!("{}.{ext}", module("service"));
         self.add(
-            &service_path,
+            &format!("{}.{ext}", module("service")),
             ModuleKind::Service,
             &style,
             plan_index,
@@ -374,16 +289,11 @@ impl Features {
             .or_default()
             .extend(extraction.service.names().into_iter().map(String::from));
         for (function, action_style) in &actions {
-            let name = match action_style {
-                ActionStyle::Form
-                    if actions
-                        .iter()
-                        .any(|(f, s)| f.name == function.name && *s == ActionStyle::Arguments) =>
-                {
-                    format!("{}FromForm", function.name)
-                }
-                _ => function.name.clone(),
+            let kind = match action_style {
+                ActionStyle::Arguments => ReplacementKind::Action,
+                ActionStyle::Form => ReplacementKind::FormAction,
             };
+            let name = action_name(function, kind, &actions);
             if let Some(fragment) = action_fragment(
                 function,
                 &name,
@@ -428,14 +338,9 @@ impl Features {
             .map(|(path, (original, edits))| FileOperation::Modify {
                 path,
                 original,
-                edits: merge_imports(edits),
+                edits,
             })
             .collect();
-        let location = Location {
-            path: parsed.path.clone(),
-            line: 1,
-            column: 1,
-        };
         let route_handler = if needs_url.is_empty() {
             notes.push(
                 Diagnostic::note(
@@ -461,6 +366,43 @@ impl Features {
             operations,
             notes,
         })
+    }
+
+    /// Rewrites one call site; `Err` says why it stays as it is. Returns the caller file's
+    /// text with the rewrite.
+    fn rewrite_site(
+        &mut self,
+        project: &Project,
+        caller: &ResolvedSite,
+        function: &ServiceFunction,
+        replacement: &Replacement,
+    ) -> Result<(call_sites::Rewrite, String), String> {
+        let site = &caller.site;
+        let path = &site.location.path;
+        let file = self
+            .callers
+            .entry(path.clone())
+            .or_insert_with(|| {
+                project
+                    .files
+                    .iter()
+                    .find(|f| f.path == *path)
+                    .and_then(|f| ParsedFile::parse(&f.path, &f.text).ok())
+            })
+            .as_ref()
+            .ok_or_else(|| format!("{path} could not be read again"))?;
+        let offset = call_sites::call_offset(file, site.location.line, site.location.column)
+            .ok_or("the call could not be found again")?;
+        if function
+            .inputs
+            .iter()
+            .any(|i| matches!(i.source, InputSource::Search { .. } | InputSource::Query))
+        {
+            return Err("the logic reads the query string".to_string());
+        }
+        call_sites::rewrite(file, offset, replacement)
+            .map(|rewrite| (rewrite, file.text.clone()))
+            .map_err(|not| format!("{}; call `{}` instead", not.reason, not.suggestion))
     }
 
     fn add(
@@ -545,41 +487,6 @@ fn action_name(
     }
 }
 
-/// Import insertions of several functions from one module at one place become one import:
-/// `import { updateTodo, deleteTodo } from '…'`.
-fn merge_imports(edits: Vec<Edit>) -> Vec<Edit> {
-    let mut out: Vec<Edit> = Vec::new();
-    for edit in edits {
-        let parsed = parse_import_line(&edit);
-        let existing = parsed.as_ref().and_then(|(_, from)| {
-            out.iter_mut().find(|e| {
-                e.range == edit.range
-                    && parse_import_line(e).is_some_and(|(_, other)| other == *from)
-            })
-        });
-        match (existing, parsed) {
-            (Some(existing), Some((name, _))) => {
-                if let Some(close) = existing.replacement.find(" } from ") {
-                    existing.replacement.insert_str(close, &format!(", {name}"));
-                }
-            }
-            _ => out.push(edit),
-        }
-    }
-    out
-}
-
-/// `import { name } from '…'` inserted by a call-site rewrite: `(name, from-clause)`.
-fn parse_import_line(edit: &Edit) -> Option<(String, String)> {
-    if !edit.range.is_empty() {
-        return None;
-    }
-    let line = edit.replacement.trim();
-    let rest = line.strip_prefix("import { ")?;
-    let (names, from) = rest.split_once(" } from ")?;
-    Some((names.to_string(), from.to_string()))
-}
-
 fn is_route_file(path: &str) -> bool {
     path.rsplit('/')
         .next()
@@ -601,16 +508,77 @@ fn features_root(project: &Project) -> String {
     }
 }
 
-/// How `from` imports `target` (project path without extension): through the `@/` alias when
-/// the project has one that reaches it, else relatively.
-fn specifier_for(project: &Project, from: &str, target: &str) -> String {
-    for (prefix, _) in &project.aliases {
-        if let Some(stem) = prefix.strip_suffix('*') {
-            let candidate = project.specifier(from, target, &format!("{stem}x"));
-            if candidate.starts_with(stem) {
-                return candidate;
-            }
+/// Which part of the project a caller's file is in.
+struct Areas {
+    app: String,
+    pages: String,
+    pages_api: String,
+}
+
+impl Areas {
+    fn of(project: &Project) -> Areas {
+        Areas {
+            app: format!("{}/", project.app_dir()),
+            pages: format!("{}/", project.pages_dir),
+            pages_api: format!("{}/api/", project.pages_dir),
         }
     }
-    project.specifier(from, target, "./x")
+
+    /// An App Router file that is not a route handler.
+    fn in_app(&self, path: &str) -> bool {
+        path.starts_with(&self.app) && !is_route_file(path)
+    }
+
+    /// A Pages Router page or component (not an API route).
+    fn in_pages(&self, path: &str) -> bool {
+        path.starts_with(&self.pages) && !path.starts_with(&self.pages_api)
+    }
+}
+
+/// Where one caller goes instead of the URL, if anywhere: app/ client fetches and forms to the
+/// mutation's action, server-side reads to the query.
+fn switch_for<'f>(
+    caller: &ResolvedSite,
+    functions: &'f [ServiceFunction],
+    route: &ApiRoute,
+    areas: &Areas,
+    notes: &mut Vec<Diagnostic>,
+) -> Option<Switch<'f>> {
+    let site = &caller.site;
+    let path = &site.location.path;
+    if caller.package.is_some() || !matches!(caller.target, RouteMatch::Route(_)) {
+        return None;
+    }
+    let method = site.method.unwrap_or(match site.style {
+        CallStyle::Fetch => "GET",
+        _ => "",
+    });
+    let function = functions.iter().find(|f| f.methods.contains(&method))?;
+    let in_app = areas.in_app(path);
+    match (&site.style, site.context.runtime) {
+        (CallStyle::Fetch, Runtime::Client) if in_app && !function.is_read() => {
+            Some(Switch::Action(function, ActionStyle::Arguments))
+        }
+        (CallStyle::FormAction, _)
+            if in_app && !function.is_read() && can_post_form(function, &route.params) =>
+        {
+            Some(Switch::Action(function, ActionStyle::Form))
+        }
+        (CallStyle::Fetch, Runtime::Server)
+            if (in_app || areas.in_pages(path)) && function.is_read() =>
+        {
+            if can_query(function) {
+                return Some(Switch::Query(function));
+            }
+            notes.push(
+                Diagnostic::note(
+                    "note/query-needs-request",
+                    format!("{path}:{} reads {} on the server; its logic needs the request's cookies, headers or body, so no query function is generated", site.location.line, route.url),
+                )
+                .at(site.location.clone()),
+            );
+            None
+        }
+        _ => None,
+    }
 }

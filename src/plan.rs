@@ -388,7 +388,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         }
     }
     let moved_route = |stem: &str| -> Option<String> { final_moves.get(stem).cloned() };
-    let mut features = Features::default();
+    let mut features = Features::new(project);
 
     // Where the new files go must be free.
     let mut targets: BTreeMap<String, Vec<usize>> = BTreeMap::new();

@@ -273,6 +273,20 @@ impl Project {
         }
         transforms::imports::relative_specifier(transforms::imports::parent(from), target)
     }
+
+    /// How new code in `from` imports `target` (a project path without extension): through a
+    /// path alias that reaches it (`@/features/todos/actions`), else relatively.
+    pub fn preferred_specifier(&self, from: &str, target: &str) -> String {
+        for (prefix, _) in &self.aliases {
+            if let Some(stem) = prefix.strip_suffix('*') {
+                let candidate = self.specifier(from, target, &format!("{stem}x"));
+                if candidate.starts_with(stem) {
+                    return candidate;
+                }
+            }
+        }
+        self.specifier(from, target, "./x")
+    }
 }
 
 /// Every source file under `dir` (skipping dependency and build folders), with paths relative
