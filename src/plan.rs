@@ -144,6 +144,10 @@ struct AnalyzedRoute {
     comment_override: Result<Option<(Class, Location)>, Diagnostic>,
 }
 
+/// What the compat module is, for the commit that adds it.
+const COMPAT_PURPOSE: &str = "the Pages API compat module: functions that keep the Pages API \
+     behaviour (query, body parsing, response content types) in the migrated route handlers";
+
 fn stem(path: &str) -> &str {
     path.rsplit_once('.').map_or(path, |(stem, _)| stem)
 }
@@ -576,7 +580,19 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                     let mut caller_operations = Vec::new();
                     let mut feature_notes = Vec::new();
                     let class = plan.classification.as_ref().map(|c| c.class);
-                    if let Some(class @ (Class::AppMutation | Class::PageRead)) = class {
+                    if let (Some(Class::AppMutation | Class::PageRead), Some((importer, _))) =
+                        (class, route.type_importers.first())
+                    {
+                        // They follow the route to its route.ts, which must then exist.
+                        feature_notes.push(
+                            Diagnostic::manual(
+                                "manual/extract-type-importers",
+                                format!("{} imports types from this route", project.files[*importer].path),
+                            )
+                            .with_help("its route handler is converted; move the shared types to a module of their own to extract the logic")
+                            .at(Location { path: source.clone(), line: 1, column: 1 }),
+                        );
+                    } else if let Some(class @ (Class::AppMutation | Class::PageRead)) = class {
                         let file = &project.files[route.file];
                         let outcome = ParsedFile::parse(&file.path, &file.text)
                             .map_err(|d| vec![d])
@@ -608,14 +624,14 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                         plan.diagnostics = converted.notes.clone();
                         if !converted.compat.is_empty() {
                             let index = *compat_index.get_or_insert_with(|| {
-                            shared.push(SharedFile {
-                                path: compat_path.clone(),
-                                contents: compat_contents.clone(),
-                                up_to_date: compat_existing.is_some(),
-                                purpose: "the Pages API compat module: functions that keep the Pages API behaviour (query, body parsing, response content types) in the migrated route handlers".to_string(),
+                                shared.push(SharedFile {
+                                    path: compat_path.clone(),
+                                    contents: compat_contents.clone(),
+                                    up_to_date: compat_existing.is_some(),
+                                    purpose: COMPAT_PURPOSE.to_string(),
+                                });
+                                shared.len() - 1
                             });
-                            shared.len() - 1
-                        });
                             plan.shared.push(index);
                         }
                         plan.operations.push(FileOperation::Create {
