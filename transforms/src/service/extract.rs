@@ -145,25 +145,25 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let result_name = fresh_name(&mut taken, "result");
     let data_name = fresh_name(&mut taken, "data");
 
-    let mut names_in_service: HashSet<String> = context.taken.clone();
+    // Names of this route's functions so far; the feature's other names are in `context.taken`.
+    let mut own_names: HashSet<String> = HashSet::new();
     let mut results = Vec::new();
     for unit in &units {
         let method = unit.methods.first().copied().unwrap_or("POST");
-        let mut name = naming::function_name(context.route, method);
-        if names_in_service.contains(&name) || taken.contains(&name) {
-            let suffixed = format!("{name}{}", naming::pascal(&method.to_ascii_lowercase()));
-            name = if names_in_service.contains(&suffixed) || taken.contains(&suffixed) {
-                return Err(bail(
-                    handler.function_span,
-                    "manual/extract-name-clash",
-                    format!("the feature's service already has a function `{name}`"),
-                    "its route handler is converted; rename the clashing function, then run routeshift again",
-                ));
-            } else {
-                suffixed
-            };
-        }
-        names_in_service.insert(name.clone());
+        let plain = naming::function_name(context.route, method);
+        let suffixed = format!("{plain}{}", naming::pascal(&method.to_ascii_lowercase()));
+        let free = |name: &String| {
+            !(context.taken.contains(name) || own_names.contains(name) || taken.contains(name))
+        };
+        let Some(name) = [plain.clone(), suffixed].into_iter().find(free) else {
+            return Err(bail(
+                handler.function_span,
+                "manual/extract-name-clash",
+                format!("the feature's service already has a function `{plain}`"),
+                "its route handler is converted; rename the clashing function, then run routeshift again",
+            ));
+        };
+        own_names.insert(name.clone());
         let unit_result = extract_unit(
             file,
             unit,
