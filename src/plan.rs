@@ -843,6 +843,7 @@ fn convert(
             route,
             compat_module: compat_stem,
             moved_route: &moved_route,
+            project_helper: &route_handler::no_project_helpers,
         },
     )
 }

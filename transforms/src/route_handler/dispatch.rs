@@ -18,6 +18,7 @@ use swc_common::Spanned;
 use swc_ecma_ast::{BinaryOp, Callee, Expr, MemberProp, Stmt, SwitchStmt, UnaryOp};
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::usage::Responder;
 use crate::ast::{method_literal, unwrap_expr};
 use crate::parse::ParsedFile;
 
@@ -72,6 +73,18 @@ pub struct DispatchInput<'a, 'f> {
     pub body_end: usize,
     pub req: &'a str,
     pub res: &'a str,
+    /// The helpers whose calls send the response.
+    pub helpers: &'a super::helpers::Helpers,
+}
+
+impl DispatchInput<'_, '_> {
+    fn responder(&self) -> Responder<'_> {
+        Responder {
+            req: self.req,
+            res: self.res,
+            helpers: self.helpers,
+        }
+    }
 }
 
 pub fn analyze<'a>(input: &DispatchInput<'a, '_>) -> Dispatch<'a> {
@@ -119,7 +132,7 @@ fn recognize<'a>(input: &DispatchInput<'a, '_>, stmts: &'a [Stmt]) -> Recognized
         Stmt::If(if_stmt) => match method_test(&if_stmt.test, input.req)? {
             MethodTest::Not(allowed) if if_stmt.alt.is_none() => {
                 let guard = part_of(input.file, &if_stmt.cons);
-                if !always_exits(&guard.stmts, input.res) {
+                if !always_exits(&guard.stmts, input.responder()) {
                     return None;
                 }
                 let after = input.file.offset(first.span().hi);
@@ -252,7 +265,7 @@ fn if_chain<'a>(input: &DispatchInput<'a, '_>, stmts: &'a [Stmt]) -> Recognized<
     if followed
         && !branches
             .iter()
-            .all(|b| always_exits(&b.part.stmts, input.res))
+            .all(|b| always_exits(&b.part.stmts, input.responder()))
         && (!rest.is_empty() || else_part.is_some())
     {
         return None;
@@ -304,7 +317,7 @@ fn method_switch<'a>(
                 dropped.push(crate::text::whole_lines(&file.text, file.range(b.span)));
                 stmts.pop();
             }
-        } else if index + 1 < count && !always_exits(&stmts, input.res) {
+        } else if index + 1 < count && !always_exits(&stmts, input.responder()) {
             // Falls through into the next case.
             return None;
         }
@@ -361,7 +374,7 @@ fn method_switch<'a>(
         None => {
             if !branches
                 .iter()
-                .all(|b| always_exits(&b.part.stmts, input.res))
+                .all(|b| always_exits(&b.part.stmts, input.responder()))
             {
                 return None;
             }
@@ -549,14 +562,14 @@ fn mentioned_methods(stmts: &[Stmt], req: &str) -> Vec<&'static str> {
 
 /// Whether control never reaches the end of `stmts`: it returns, throws or sends the response
 /// (a response call statement becomes a `return`).
-pub fn always_exits(stmts: &[&Stmt], res: &str) -> bool {
+pub fn always_exits(stmts: &[&Stmt], res: Responder) -> bool {
     stmts.iter().any(|s| stmt_exits(s, res))
 }
 
-fn stmt_exits(stmt: &Stmt, res: &str) -> bool {
+fn stmt_exits(stmt: &Stmt, res: Responder) -> bool {
     match stmt {
         Stmt::Return(_) | Stmt::Throw(_) => true,
-        Stmt::Expr(expr) => super::usage::response_call(&expr.expr, res).is_some(),
+        Stmt::Expr(expr) => res.sends(&expr.expr),
         Stmt::Block(block) => block.stmts.iter().any(|s| stmt_exits(s, res)),
         Stmt::If(if_stmt) => match &if_stmt.alt {
             Some(alt) => stmt_exits(&if_stmt.cons, res) && stmt_exits(alt, res),

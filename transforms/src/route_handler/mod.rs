@@ -30,6 +30,7 @@ pub(crate) mod config;
 pub mod dispatch;
 mod exports;
 pub mod handler;
+pub mod helpers;
 pub(crate) mod render;
 mod tail;
 pub mod usage;
@@ -54,6 +55,14 @@ pub struct RouteContext<'a> {
     /// For a project path without extension (`pages/api/other`), the new path without
     /// extension of the route file it names, if that file moves too.
     pub moved_route: &'a dyn Fn(&str) -> Option<String>,
+    /// For an import of the route file (its source as written, and the imported name), the
+    /// project helper it names, when the planner found one with an App Router form.
+    pub project_helper: &'a dyn Fn(&str, &str) -> Option<helpers::ProjectHelper>,
+}
+
+/// A `RouteContext::project_helper` that knows no helpers.
+pub fn no_project_helpers(_: &str, _: &str) -> Option<helpers::ProjectHelper> {
+    None
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +76,8 @@ pub struct Converted {
     pub notes: Vec<Diagnostic>,
     /// Other route files (project paths without extension) whose new location this file refers to.
     pub route_references: Vec<String>,
+    /// Project helpers whose App Router form the file calls: (import source as written, name).
+    pub helpers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]

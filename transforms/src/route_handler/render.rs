@@ -1,7 +1,7 @@
 //! Assembles the route handler file from the analysis: the edits for every use, the new
 //! function signatures and exports, imports, and the self-check of the result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use swc_common::{Span, Spanned};
@@ -9,8 +9,10 @@ use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Pat, Stmt};
 
 use super::dispatch::{self, ordered, Dispatch, DispatchInput, Part, ALL_METHODS};
 use super::handler::{find_handler, Declaration, Handler, HandlerBody};
+use super::helpers::Helpers;
 use super::usage::{
-    self, HeaderValue, Position, RawBodyRead, ResponseCall, ResponseMethod, UsageInput, UseKind,
+    self, HeaderValue, Position, RawBodyRead, Responder, ResponseCall, ResponseMethod, UsageInput,
+    UseKind,
 };
 use super::{
     config, identifier_names, multiline_templates, param_name, tail, Converted, RouteContext,
@@ -111,12 +113,14 @@ pub(super) fn convert(
         HandlerBody::Block(block) => (&block.stmts, None),
         HandlerBody::Expr(expr) => (&[], Some(expr)),
     };
+    let helpers = Helpers::of(file, context.project_helper);
     let mut usage = usage::scan(
         &UsageInput {
             file,
             req: req.as_deref(),
             res: res.as_deref(),
             raw_body: config.raw_body,
+            helpers: &helpers,
         },
         stmts,
         expr_body,
@@ -139,6 +143,7 @@ pub(super) fn convert(
             body_end,
             req: &req_name,
             res: &res_name,
+            helpers: &helpers,
         }),
         HandlerBody::Expr(_) => Dispatch::Single {
             methods: dispatch::STANDARD_METHODS.to_vec(),
@@ -188,21 +193,34 @@ pub(super) fn convert(
     }
     // Responses must end their function.
     let mut tails = tail::Tails::default();
+    let responder = Responder {
+        req: &req_name,
+        res: &res_name,
+        helpers: &helpers,
+    };
     for function in &functions {
         match &function.part {
-            Some(part) => tail::scan(file, &part.stmts, &res_name, &mut tails),
+            Some(part) => tail::scan(file, &part.stmts, responder, &mut tails),
             None => {
                 let all: Vec<&Stmt> = stmts.iter().collect();
-                tail::scan(file, &all, &res_name, &mut tails);
+                tail::scan(file, &all, responder, &mut tails);
             }
         }
     }
     let mut problems = Vec::new();
     for u in &usage.uses {
-        if let UseKind::Response {
-            stmt: Some(stmt), ..
-        } = &u.kind
-        {
+        let sent_stmt = match &u.kind {
+            UseKind::Response {
+                stmt: Some(stmt), ..
+            } => Some(stmt),
+            UseKind::HelperCall {
+                stmt: Some(stmt),
+                helper,
+                ..
+            } if helper.responds => Some(stmt),
+            _ => None,
+        };
+        if let Some(stmt) = sent_stmt {
             if !tails.allowed.contains(&file.range(*stmt)) {
                 problems.push(
                     Diagnostic::manual("manual/code-after-response", "code runs after this response is sent")
@@ -249,6 +267,28 @@ pub(super) fn convert(
             _ => {}
         }
     }
+    // A response helper builds its own Response: headers or a status the handler set on `res`
+    // before calling it would be lost.
+    let mut problems = Vec::new();
+    for u in &usage.uses {
+        let UseKind::HelperCall { call, helper, .. } = &u.kind else {
+            continue;
+        };
+        let needs = functions[function_of(file.offset(u.offset_span().lo), &functions)].needs;
+        if helper.responds && (needs.headers || needs.status) {
+            problems.push(
+                Diagnostic::manual(
+                    "manual/helper-after-headers",
+                    format!("`{}` sends the response after this handler set headers or a status on `res`", file.slice(*call)),
+                )
+                .with_help("its App Router form returns its own Response without them: pass them to the helper, or convert this route by hand")
+                .at(file.location_of(*call)),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
 
     // Edits for every use.
     let mut compat: BTreeSet<CompatFn> = BTreeSet::new();
@@ -265,6 +305,8 @@ pub(super) fn convert(
             &mut edits,
         );
     }
+    let helper_imports = helper_import_edits(file, &usage.uses);
+    edits.extend(helper_imports.edits);
     edits.extend(other_exports.edits.iter().cloned());
     for merged in &tails.merged {
         edits.push(Edit::delete(merged.clone()));
@@ -516,7 +558,57 @@ pub(super) fn convert(
         methods,
         notes,
         route_references,
+        helpers: helper_imports.used,
     })
+}
+
+struct HelperImports {
+    edits: Vec<Edit>,
+    used: Vec<(String, String)>,
+}
+
+/// Each renamed helper's new name joins its import: beside the old name while the file still
+/// uses that, in its place otherwise.
+fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports {
+    let counts = identifier_counts(file);
+    let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, usize)> = BTreeMap::new();
+    for u in uses {
+        if let UseKind::HelperCall {
+            helper:
+                super::helpers::HelperCall {
+                    rename: Some(rename),
+                    ..
+                },
+            ..
+        } = &u.kind
+        {
+            renamed
+                .entry((rename.specifier.start, rename.specifier.end))
+                .or_insert((rename, 0))
+                .1 += 1;
+        }
+    }
+    let mut result = HelperImports {
+        edits: Vec::new(),
+        used: Vec::new(),
+    };
+    for (rename, calls) in renamed.into_values() {
+        let old = &file.text[rename.specifier.clone()];
+        // The import itself and the renamed calls are all the old name's uses.
+        let still_used = counts.get(old).copied().unwrap_or(0) > calls + 1;
+        let text = if still_used {
+            format!("{old}, {}", rename.new_name)
+        } else {
+            rename.new_name.clone()
+        };
+        result
+            .edits
+            .push(Edit::replace(rename.specifier.clone(), text));
+        result
+            .used
+            .push((rename.source.clone(), rename.imported.clone()));
+    }
+    result
 }
 
 /// Comments inside text that an edit replaces would be lost with it (`res.status(201) // Created`
@@ -886,6 +978,28 @@ fn use_edits(
                 format!("({read})")
             };
             edits.push(Edit::replace(range(*member), text));
+        }
+        UseKind::HelperCall {
+            call: _,
+            callee,
+            args,
+            helper,
+            stmt,
+        } => {
+            if helper.responds && stmt.is_some() {
+                edits.push(Edit::insert(file.offset(callee.lo), "return "));
+            }
+            if let Some(rename) = &helper.rename {
+                edits.push(Edit::replace(range(*callee), rename.new_name.clone()));
+            }
+            let args: Vec<Range<usize>> = args.iter().map(|a| range(*a)).collect();
+            let drop: Vec<usize> = [helper.req_at, helper.res_at]
+                .into_iter()
+                .flatten()
+                .collect();
+            for gone in super::helpers::dropped_arguments(&args, &drop) {
+                edits.push(Edit::delete(gone));
+            }
         }
         UseKind::RawBody { expr, read } => {
             let text = match read {

@@ -13,7 +13,7 @@ use std::ops::Range;
 use swc_common::Spanned;
 use swc_ecma_ast::Stmt;
 
-use super::usage::response_call;
+use super::usage::Responder;
 use crate::parse::ParsedFile;
 use crate::text::whole_lines;
 
@@ -25,7 +25,7 @@ pub struct Tails {
     pub merged: Vec<Range<usize>>,
 }
 
-pub fn scan(file: &ParsedFile, stmts: &[&Stmt], res: &str, tails: &mut Tails) {
+pub fn scan(file: &ParsedFile, stmts: &[&Stmt], res: Responder, tails: &mut Tails) {
     walk(file, stmts, true, false, res, tails);
 }
 
@@ -66,7 +66,7 @@ fn walk(
     stmts: &[&Stmt],
     tail: bool,
     break_exits: bool,
-    res: &str,
+    res: Responder,
     tails: &mut Tails,
 ) {
     let count = stmts.len();
@@ -80,7 +80,7 @@ fn walk(
             return_follows || (index + 2 == count && is_exit(stmts[index + 1], break_exits));
         let stmt_tail = return_follows || (tail && (last || exit_follows));
         match stmt {
-            Stmt::Expr(expr) if response_call(&expr.expr, res).is_some() && stmt_tail => {
+            Stmt::Expr(expr) if res.sends(&expr.expr) && stmt_tail => {
                 tails.allowed.insert(file.range(stmt.span()));
                 if exit_follows {
                     tails.merged.push(with_trailing_space(

@@ -13,6 +13,7 @@ pub(crate) fn run(path: &str, source: &str) -> Outcome {
             route: &route,
             compat_module: "lib/routeshift/pages-compat",
             moved_route: &moved,
+            project_helper: &no_project_helpers,
         },
     )
 }

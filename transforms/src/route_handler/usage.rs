@@ -17,6 +17,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::helpers::{HelperCall, Helpers};
 use crate::ast::{is_ident, member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
@@ -58,6 +59,21 @@ fn method_call(
         return None;
     }
     Some((member_prop(&member.prop)?, &call.args, member))
+}
+
+/// What sends the response in a function: calls on `res`, and helpers that send it.
+#[derive(Clone, Copy)]
+pub struct Responder<'a> {
+    pub req: &'a str,
+    pub res: &'a str,
+    pub helpers: &'a Helpers,
+}
+
+impl Responder<'_> {
+    /// `expr` sends the response (`res.json(x)`, `ok(res, x)` of a response helper).
+    pub fn sends(&self, expr: &Expr) -> bool {
+        response_call(expr, self.res).is_some() || self.helpers.responds(expr, self.req, self.res)
+    }
 }
 
 /// Recognises a response call on `res`.
@@ -190,6 +206,15 @@ pub enum UseKind {
         expr: Span,
         read: RawBodyRead,
     },
+    /// A call handing `req`/`res` to a helper with a known App Router form (`stmt` as for
+    /// [`UseKind::Response`] when the helper sends the response).
+    HelperCall {
+        call: Span,
+        callee: Span,
+        args: Vec<Span>,
+        helper: HelperCall,
+        stmt: Option<Span>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +238,7 @@ impl Use {
             | UseKind::Cookie { member, .. }
             | UseKind::Url { member, .. } => *member,
             UseKind::RawBody { expr, .. } => *expr,
+            UseKind::HelperCall { call, stmt, .. } => stmt.unwrap_or(*call),
         }
     }
 }
@@ -223,6 +249,7 @@ pub struct UsageInput<'a> {
     pub res: Option<&'a str>,
     /// The body parser is off (`config.api.bodyParser === false`).
     pub raw_body: bool,
+    pub helpers: &'a Helpers,
 }
 
 pub struct Usage {
@@ -274,6 +301,7 @@ pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) ->
         res: input.res.unwrap_or("\u{0}"),
         raw_body: input.raw_body,
         readers: raw_body_readers(input.file),
+        helpers: input.helpers,
         depth: 0,
         safe: Vec::new(),
         nullish: Vec::new(),
@@ -311,6 +339,7 @@ struct Scanner<'a, 'f> {
     res: &'a str,
     raw_body: bool,
     readers: HashMap<String, RawBodyRead>,
+    helpers: &'a Helpers,
     depth: usize,
     /// Spans of expressions sitting in a safe slot.
     safe: Vec<Span>,
@@ -594,6 +623,9 @@ impl Scanner<'_, '_> {
                 arg: Some(arg),
                 span,
             }) => {
+                if self.helper_statement(arg, None) {
+                    return true;
+                }
                 if let Some((call, status, args)) = response_parts(arg, self.res) {
                     if self.depth > 0 {
                         self.in_callback(*span);
@@ -611,6 +643,9 @@ impl Scanner<'_, '_> {
             }
             _ => return false,
         };
+        if self.helper_statement(expr, Some(stmt.span())) {
+            return true;
+        }
         if let Some((call, status, args)) = response_parts(expr, self.res) {
             if self.depth > 0 {
                 self.in_callback(stmt.span());
@@ -663,6 +698,56 @@ impl Scanner<'_, '_> {
         false
     }
 
+    /// A response helper's call as a statement (`stmt`) or returned (`ok(res, data)`).
+    fn helper_statement(&mut self, expr: &Expr, stmt: Option<Span>) -> bool {
+        let inner = match strip_parens(expr) {
+            Expr::Await(a) => strip_parens(&a.arg),
+            other => other,
+        };
+        let Expr::Call(call) = inner else {
+            return false;
+        };
+        let Some(helper) = self.helpers.matching(call, self.req, self.res) else {
+            return false;
+        };
+        if !helper.responds {
+            return false;
+        }
+        let helper = helper.clone();
+        if self.depth > 0 {
+            self.in_callback(stmt.unwrap_or(call.span));
+        } else {
+            self.helper_call(call, helper, stmt);
+        }
+        true
+    }
+
+    /// Records a helper call and visits the arguments it keeps.
+    fn helper_call(
+        &mut self,
+        call: &swc_ecma_ast::CallExpr,
+        helper: HelperCall,
+        stmt: Option<Span>,
+    ) {
+        let kept: Vec<&ExprOrSpread> = call
+            .args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != helper.req_at && Some(*i) != helper.res_at)
+            .map(|(_, a)| a)
+            .collect();
+        self.push(UseKind::HelperCall {
+            call: call.span,
+            callee: call.callee.span(),
+            args: call.args.iter().map(|a| a.expr.span()).collect(),
+            helper,
+            stmt,
+        });
+        for arg in kept {
+            self.visit_safe(&arg.expr);
+        }
+    }
+
     /// `req` or `res` handed on as a whole (to a helper, in an object, …): `what` says how.
     fn passed(&mut self, span: Span, name: &str, what: String) {
         let which = if name == self.req { "req" } else { "res" };
@@ -670,7 +755,7 @@ impl Scanner<'_, '_> {
             span,
             &format!("manual/{which}-passed"),
             format!("`{name}` {what}"),
-            "helpers and wrappers that take req/res are migrated together later; until then, convert this route by hand",
+            "routeshift knows the App Router form of next-auth's `getServerSession` and of the project's own response helpers (typed `NextApiResponse`, every path sending the response); for anything else, pass what the function needs instead of req/res, or convert this route by hand",
         );
     }
 
@@ -776,6 +861,20 @@ impl Visit for Scanner<'_, '_> {
             Expr::Call(call) => {
                 if response_call(expr, self.res).is_some() && self.depth > 0 {
                     self.in_callback(expr.span());
+                    return;
+                }
+                if let Some(helper) = self.helpers.matching(call, self.req, self.res) {
+                    let helper = helper.clone();
+                    if helper.responds {
+                        self.problem(
+                            expr.span(),
+                            "manual/response-in-expression",
+                            format!("`{}` sends the response inside an expression", self.short(expr.span())),
+                            "send the response as its own statement (`return helper(res, …)`), then run routeshift again",
+                        );
+                    } else {
+                        self.helper_call(call, helper, None);
+                    }
                     return;
                 }
                 if response_call(expr, self.res).is_some() {

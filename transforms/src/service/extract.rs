@@ -20,8 +20,9 @@ use crate::imports;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part};
 use crate::route_handler::handler::{find_handler, HandlerBody};
+use crate::route_handler::helpers::Helpers;
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
-use crate::route_handler::usage::{self, ResponseMethod, UsageInput, UseKind};
+use crate::route_handler::usage::{self, Responder, ResponseMethod, UsageInput, UseKind};
 use crate::route_handler::{
     self, fresh_name, multiline_templates, param_name, Outcome, RouteContext,
 };
@@ -90,12 +91,14 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         ));
     };
     let body_end = file.offset(block.span.hi) - 1;
+    let no_helpers = Helpers::default();
     let dispatch = dispatch::analyze(&DispatchInput {
         file,
         stmts: &block.stmts,
         body_end,
         req,
         res,
+        helpers: &no_helpers,
     });
     let units: Vec<Unit> = match dispatch {
         Dispatch::Split { branches, .. } => branches
@@ -261,6 +264,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             route: context.route,
             compat_module: context.compat_module,
             moved_route: context.moved_route,
+            project_helper: &crate::route_handler::no_project_helpers,
         },
     ) {
         Outcome::Converted(converted) => converted,
@@ -398,6 +402,7 @@ fn extract_unit(
         req: Some(input.req),
         res: Some(input.res),
         raw_body: input.raw_body,
+        helpers: &Helpers::default(),
     };
     let mut uses = Vec::new();
     for stmt in &unit.part.stmts {
@@ -493,6 +498,13 @@ fn extract_unit(
                     "the logic reads the raw request body".into(),
                 ))
             }
+            UseKind::HelperCall { .. } => {
+                return Err(manual(
+                    span,
+                    "manual/extract-transport-in-logic",
+                    "the logic hands the request or response to a helper".into(),
+                ))
+            }
         }
     }
     covered.extend(reads.iter().map(|(r, _)| r.clone()));
@@ -506,7 +518,12 @@ fn extract_unit(
             .at(file.location(offset))]);
         }
     }
-    if !dispatch::always_exits(&unit.part.stmts, input.res) {
+    let responder = Responder {
+        req: input.req,
+        res: input.res,
+        helpers: &Helpers::default(),
+    };
+    if !dispatch::always_exits(&unit.part.stmts, responder) {
         return Err(manual(
             unit.part.stmts[0].span(),
             "manual/extract-missing-response",

@@ -1,0 +1,218 @@
+//! Functions a handler hands `req` or `res` to, whose App Router form is known.
+//!
+//! Two sources. Libraries whose Route Handler form is documented: next-auth's
+//! `getServerSession(req, res, options)` becomes `getServerSession(options)` (the one-argument
+//! form reads the request through `headers()` and `cookies()`; reference §6). And the project's
+//! own helpers, which the planner has read (see `crate::helper_module`): a response helper
+//! `ok(res, data)` becomes `okResponse(data)`, a function beside the old one in the same module
+//! that returns the `Response` instead of sending it.
+//!
+//! A call matches only when `req` and `res` sit exactly where the helper takes them; any other
+//! use of `req` or `res` stays a `manual/*-passed` problem.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use swc_ecma_ast::{
+    CallExpr, Callee, Expr, ImportSpecifier, ModuleDecl, ModuleExportName, ModuleItem,
+};
+
+use crate::ast::strip_parens;
+use crate::parse::ParsedFile;
+
+/// What the planner knows about a project function a route imports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectHelper {
+    /// The App Router form's name, exported beside the old function.
+    pub new_name: String,
+    /// The positions of the `req` and `res` parameters, which the new form does not take.
+    pub req_at: Option<usize>,
+    pub res_at: Option<usize>,
+    /// Every path of the helper sends the response: its new form returns a `Response`.
+    pub responds: bool,
+}
+
+/// How one call changes.
+#[derive(Debug, Clone)]
+pub struct HelperCall {
+    pub req_at: Option<usize>,
+    pub res_at: Option<usize>,
+    /// The new callee, and the import specifier that must name it.
+    pub rename: Option<Rename>,
+    pub responds: bool,
+    /// The number of arguments the call must have (a library function's documented form).
+    pub arity: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rename {
+    pub new_name: String,
+    /// The `{ old }` import specifier the new name joins.
+    pub specifier: Range<usize>,
+    /// The module the helper comes from, as the route file writes it.
+    pub source: String,
+    /// The name the helper is imported under.
+    pub imported: String,
+}
+
+/// The helpers one route file can call, by local name.
+#[derive(Debug, Default)]
+pub struct Helpers {
+    by_local: HashMap<String, HelperCall>,
+}
+
+/// Library functions and the arguments that go: `(source, name, req position, res position, arity)`.
+const LIBRARY: [(&str, &str, usize, usize, usize); 2] = [
+    ("next-auth", "getServerSession", 0, 1, 3),
+    ("next-auth/next", "getServerSession", 0, 1, 3),
+];
+
+impl Helpers {
+    /// The helpers of `file`: library ones from its imports, project ones from `project`
+    /// (asked with the import's source and imported name).
+    pub fn of(file: &ParsedFile, project: &dyn Fn(&str, &str) -> Option<ProjectHelper>) -> Helpers {
+        let mut by_local = HashMap::new();
+        for item in &file.module.body {
+            let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
+                continue;
+            };
+            if import.type_only {
+                continue;
+            }
+            let source = crate::ast::str_text(&import.src);
+            for specifier in &import.specifiers {
+                let ImportSpecifier::Named(named) = specifier else {
+                    continue;
+                };
+                if named.is_type_only {
+                    continue;
+                }
+                let imported = match &named.imported {
+                    Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                    Some(ModuleExportName::Str(s)) => crate::ast::str_text(s).to_string(),
+                    None => named.local.sym.to_string(),
+                };
+                let local = named.local.sym.to_string();
+                if let Some((_, _, req_at, res_at, arity)) = LIBRARY
+                    .iter()
+                    .find(|(s, n, ..)| *s == source && *n == imported)
+                {
+                    by_local.insert(
+                        local,
+                        HelperCall {
+                            req_at: Some(*req_at),
+                            res_at: Some(*res_at),
+                            rename: None,
+                            responds: false,
+                            arity: Some(*arity),
+                        },
+                    );
+                    continue;
+                }
+                // A renamed import (`{ ok as sendOk }`) would need a second alias; such calls stay manual.
+                if named.imported.is_some() {
+                    continue;
+                }
+                if let Some(helper) = project(source, &imported) {
+                    by_local.insert(
+                        local,
+                        HelperCall {
+                            req_at: helper.req_at,
+                            res_at: helper.res_at,
+                            rename: Some(Rename {
+                                new_name: helper.new_name,
+                                specifier: file.range(named.span),
+                                source: source.to_string(),
+                                imported,
+                            }),
+                            responds: helper.responds,
+                            arity: None,
+                        },
+                    );
+                }
+            }
+        }
+        Helpers { by_local }
+    }
+
+    /// The helper `call` invokes, when `req` and `res` are passed exactly where it takes them.
+    pub fn matching(&self, call: &CallExpr, req: &str, res: &str) -> Option<&HelperCall> {
+        let Callee::Expr(callee) = &call.callee else {
+            return None;
+        };
+        let Expr::Ident(name) = &**callee else {
+            return None;
+        };
+        let helper = self.by_local.get(&*name.sym)?;
+        if call.args.iter().any(|a| a.spread.is_some()) {
+            return None;
+        }
+        let is = |at: Option<usize>, name: &str| match at {
+            Some(at) => call.args.get(at).is_some_and(
+                |a| matches!(strip_parens(&a.expr), Expr::Ident(i) if &*i.sym == name),
+            ),
+            None => true,
+        };
+        if helper.arity.is_some_and(|arity| arity != call.args.len()) {
+            return None;
+        }
+        (is(helper.req_at, req) && is(helper.res_at, res)).then_some(helper)
+    }
+
+    /// A call that sends the response (for the tail and dispatch analyses).
+    pub fn responds(&self, expr: &Expr, req: &str, res: &str) -> bool {
+        let expr = match strip_parens(expr) {
+            Expr::Await(a) => strip_parens(&a.arg),
+            other => other,
+        };
+        let Expr::Call(call) = expr else { return false };
+        self.matching(call, req, res).is_some_and(|h| h.responds)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_local.is_empty()
+    }
+}
+
+/// The ranges to delete so that the arguments at `drop` go, with their commas.
+pub fn dropped_arguments(args: &[Range<usize>], drop: &[usize]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut index = 0;
+    while index < args.len() {
+        if !drop.contains(&index) {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index + 1 < args.len() && drop.contains(&(index + 1)) {
+            index += 1;
+        }
+        let end = index;
+        if end + 1 < args.len() {
+            ranges.push(args[start].start..args[end + 1].start);
+        } else if start > 0 {
+            ranges.push(args[start - 1].end..args[end].end);
+        } else {
+            ranges.push(args[start].start..args[end].end);
+        }
+        index += 1;
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dropped_arguments;
+
+    #[test]
+    fn dropping_arguments_keeps_the_commas_right() {
+        // `f(req, res, options)`
+        let args = [2..5, 7..10, 12..19];
+        assert_eq!(dropped_arguments(&args, &[0, 1]), vec![2..12]);
+        assert_eq!(dropped_arguments(&args, &[1]), vec![7..12]);
+        assert_eq!(dropped_arguments(&args, &[2]), vec![10..19]);
+        assert_eq!(dropped_arguments(&args, &[1, 2]), vec![5..19]);
+        assert_eq!(dropped_arguments(&args, &[0, 1, 2]), vec![2..19]);
+        assert!(dropped_arguments(&args, &[]).is_empty());
+    }
+}
