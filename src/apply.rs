@@ -85,7 +85,18 @@ pub fn apply(
             continue;
         }
         let path = root.join(&shared.path);
-        if path.exists() {
+        if let Some(original) = &shared.original {
+            let current = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if current != *original {
+                return Err(Error::Io {
+                    path,
+                    source: std::io::Error::other("changed on disk during the run"),
+                });
+            }
+        } else if path.exists() {
             let current = std::fs::read_to_string(&path).unwrap_or_default();
             if current != shared.contents {
                 return Err(Error::Io {
@@ -101,7 +112,16 @@ pub fn apply(
         if let Some(repository) = &repository {
             repository.commit_paths(
                 std::slice::from_ref(&shared.path),
-                &format!("routeshift: add {}\n\n{}.", shared.path, shared.purpose),
+                &format!(
+                    "routeshift: {} {}\n\n{}.",
+                    if shared.original.is_some() {
+                        "update"
+                    } else {
+                        "add"
+                    },
+                    shared.path,
+                    shared.purpose
+                ),
             )?;
         }
         let _ = writeln!(log, "wrote {}", shared.path);

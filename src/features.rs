@@ -461,6 +461,7 @@ impl Features {
                         contents,
                         up_to_date: false,
                         purpose: purpose.to_string(),
+                        original: None,
                     },
                     routes,
                 )

@@ -14,6 +14,7 @@ use transforms::classify::{Class, Classification};
 use transforms::compat;
 use transforms::diagnostic::{Diagnostic, Location};
 use transforms::edit::Edit;
+use transforms::helper_module::{self, HelperForm, HelperModule};
 use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
 use transforms::route_handler::{self, Outcome, RouteContext};
@@ -100,6 +101,8 @@ pub struct SharedFile {
     pub up_to_date: bool,
     /// What it is, for the commit that adds it.
     pub purpose: String,
+    /// The file as it was read, when the project has it and routeshift adds to it.
+    pub original: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -178,6 +181,30 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         }
     }
 
+    let index: HashMap<&str, usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    // The project's response helpers, which the routes need to know before they convert.
+    let helper_modules: HashMap<usize, HelperModule> = project
+        .files
+        .par_iter()
+        .enumerate()
+        .filter(|(i, f)| !candidate_of.contains_key(i) && helper_module::may_hold_helpers(&f.text))
+        .filter_map(|(i, f)| {
+            let parsed = ParsedFile::parse(&f.path, &f.text).ok()?;
+            let module = helper_module::analyze(&parsed);
+            (!module.forms.is_empty()).then_some((i, module))
+        })
+        .collect();
+    let helpers = HelperCatalogue {
+        project,
+        index: &index,
+        modules: &helper_modules,
+    };
+
     // Phase one: parse every file once, in parallel; convert the routes.
     let analyses: Vec<FileAnalysis> = project
         .files
@@ -202,7 +229,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
             };
             let route = candidate_of
                 .get(&index)
-                .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves));
+                .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves, &helpers));
             FileAnalysis {
                 references,
                 calls,
@@ -221,12 +248,6 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         })
         .collect();
 
-    let index: HashMap<&str, usize> = project
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
     let mut diagnostics: Vec<Diagnostic> = project
         .warnings
         .iter()
@@ -374,7 +395,9 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         for i in stale {
             let file = &project.files[routes[i].file];
             let outcome = match (ParsedFile::parse(&file.path, &file.text), &routes[i].route) {
-                (Ok(parsed), Some(route)) => convert(&parsed, route, &compat_stem, &final_moves),
+                (Ok(parsed), Some(route)) => {
+                    convert(&parsed, route, &compat_stem, &final_moves, &helpers)
+                }
                 (Err(error), _) => Outcome::Manual(vec![error]),
                 (_, None) => continue,
             };
@@ -490,6 +513,8 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
     let graph = callgraph::build(project, &call_files, &urls);
 
     let mut plans = Vec::new();
+    // For each helper module, the routes that call an App Router form of its helpers.
+    let mut helper_users: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
     for (i, route) in routes.into_iter().enumerate() {
         let source = project.files[route.file].path.clone();
         let mut plan = RoutePlan {
@@ -629,10 +654,19 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                                     contents: compat_contents.clone(),
                                     up_to_date: compat_existing.is_some(),
                                     purpose: COMPAT_PURPOSE.to_string(),
+                                    original: None,
                                 });
                                 shared.len() - 1
                             });
                             plan.shared.push(index);
+                        }
+                        for (specifier, name) in &converted.helpers {
+                            if let Some((file, _)) = helpers.form(&source, specifier, name) {
+                                helper_users
+                                    .entry(file)
+                                    .or_default()
+                                    .push((plans.len(), name.clone()));
+                            }
                         }
                         plan.operations.push(FileOperation::Create {
                             path: api.target_path.clone(),
@@ -677,6 +711,62 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
         for user in users {
             if let Some(plan) = plans.get_mut(user) {
                 plan.shared.push(index);
+            }
+        }
+    }
+    for (file, users) in helper_users {
+        let (Some(module), Ok(parsed)) = (
+            helper_modules.get(&file),
+            ParsedFile::parse(&project.files[file].path, &project.files[file].text),
+        ) else {
+            continue;
+        };
+        let mut names: Vec<&str> = users.iter().map(|(_, name)| name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let forms: Vec<&HelperForm> = names.iter().filter_map(|n| module.form(n)).collect();
+        if forms.iter().all(|f| f.after.is_none()) {
+            continue;
+        }
+        let path = &project.files[file].path;
+        let compat_specifier = project.preferred_specifier(path, &compat_stem);
+        let edits =
+            helper_module::module_edits(&parsed, &forms, &compat_specifier, project.typescript);
+        let Ok(contents) = transforms::edit::apply(&project.files[file].text, &edits) else {
+            continue;
+        };
+        let new_names: Vec<&str> = forms.iter().map(|f| f.helper.new_name.as_str()).collect();
+        // The new forms use the compat module: it is written before them.
+        let compat = forms.iter().any(|f| !f.compat.is_empty()).then(|| {
+            *compat_index.get_or_insert_with(|| {
+                shared.push(SharedFile {
+                    path: compat_path.clone(),
+                    contents: compat_contents.clone(),
+                    up_to_date: compat_existing.is_some(),
+                    purpose: COMPAT_PURPOSE.to_string(),
+                    original: None,
+                });
+                shared.len() - 1
+            })
+        });
+        let index = shared.len();
+        shared.push(SharedFile {
+            path: path.clone(),
+            contents,
+            up_to_date: false,
+            purpose: format!(
+                "App Router forms of the project's response helpers ({}), beside the Pages API ones that routes not migrated yet still call",
+                new_names.join(", ")
+            ),
+            original: Some(project.files[file].text.clone()),
+        });
+        for (user, _) in users {
+            if let Some(plan) = plans.get_mut(user) {
+                for needed in compat.into_iter().chain([index]) {
+                    if !plan.shared.contains(&needed) {
+                        plan.shared.push(needed);
+                    }
+                }
             }
         }
     }
@@ -801,6 +891,7 @@ fn analyze_route(
     parsed: &ParsedFile,
     compat_stem: &str,
     moves: &HashMap<String, String>,
+    helpers: &HelperCatalogue,
 ) -> RouteAnalysis {
     let c = &project.candidates[candidate];
     if !route_handler::is_route_module(parsed) {
@@ -808,7 +899,7 @@ fn analyze_route(
     }
     match api_route(&project.pages_dir, &c.relative, &c.suffix) {
         Ok(route) => {
-            let outcome = convert(parsed, &route, compat_stem, moves);
+            let outcome = convert(parsed, &route, compat_stem, moves, helpers);
             let signals = signals::handler_signals(parsed, &route.url);
             let comment_override = overrides::comment_override(parsed);
             RouteAnalysis::Route(Box::new(AnalyzedRoute {
@@ -830,20 +921,41 @@ fn analyze_route(
     }
 }
 
+/// The project's helper modules, for the routes that import them.
+struct HelperCatalogue<'p> {
+    project: &'p Project,
+    index: &'p HashMap<&'p str, usize>,
+    modules: &'p HashMap<usize, HelperModule>,
+}
+
+impl HelperCatalogue<'_> {
+    /// The module `specifier` names from `from`, and its form of `name`.
+    fn form(&self, from: &str, specifier: &str, name: &str) -> Option<(usize, &HelperForm)> {
+        let file = self.project.resolve(from, specifier, self.index)?;
+        Some((file, self.modules.get(&file)?.form(name)?))
+    }
+}
+
 fn convert(
     parsed: &ParsedFile,
     route: &ApiRoute,
     compat_stem: &str,
     moves: &HashMap<String, String>,
+    helpers: &HelperCatalogue,
 ) -> Outcome {
     let moved_route = |stem: &str| -> Option<String> { moves.get(stem).cloned() };
+    let project_helper = |specifier: &str, name: &str| {
+        helpers
+            .form(&parsed.path, specifier, name)
+            .map(|(_, form)| form.helper.clone())
+    };
     route_handler::convert(
         parsed,
         &RouteContext {
             route,
             compat_module: compat_stem,
             moved_route: &moved_route,
-            project_helper: &route_handler::no_project_helpers,
+            project_helper: &project_helper,
         },
     )
 }

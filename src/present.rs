@@ -25,9 +25,18 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             shared.path,
             plural(users)
         )?;
-        writeln!(out, "  create  {}", shared.path)?;
-        writeln!(out)?;
-        write_diff(out, "", &shared.contents, "/dev/null", &shared.path)?;
+        match &shared.original {
+            Some(original) => {
+                writeln!(out, "  modify  {}", shared.path)?;
+                writeln!(out)?;
+                write_diff(out, original, &shared.contents, &shared.path, &shared.path)?;
+            }
+            None => {
+                writeln!(out, "  create  {}", shared.path)?;
+                writeln!(out)?;
+                write_diff(out, "", &shared.contents, "/dev/null", &shared.path)?;
+            }
+        }
         writeln!(out)?;
     }
     for route in &plan.routes {

@@ -49,7 +49,10 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
     for shared in &plan.shared {
         out.extend(format!("shared  {}\n\n", shared.path).into_bytes());
         // The compat module is the same everywhere; the generated feature modules are the case.
-        if shared_contents && !shared.path.contains(transforms::compat::MODULE_STEM) {
+        // A project file routeshift adds to is always the case's business.
+        if (shared_contents || shared.original.is_some())
+            && !shared.path.contains(transforms::compat::MODULE_STEM)
+        {
             out.extend(
                 format!("=== {}\n{}\n", shared.path, visible(&shared.contents)).into_bytes(),
             );

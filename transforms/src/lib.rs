@@ -10,6 +10,7 @@ pub mod classify;
 pub mod compat;
 pub mod diagnostic;
 pub mod edit;
+pub mod helper_module;
 pub mod imports;
 pub mod next_config;
 pub mod parse;

@@ -25,7 +25,8 @@ use crate::parse::ParsedFile;
 pub struct ProjectHelper {
     /// The App Router form's name, exported beside the old function.
     pub new_name: String,
-    /// The positions of the `req` and `res` parameters, which the new form does not take.
+    /// The positions of the `req` and `res` parameters; the new form takes the `Request` where
+    /// the old took `req`, and nothing for `res`.
     pub req_at: Option<usize>,
     pub res_at: Option<usize>,
     /// Every path of the helper sends the response: its new form returns a `Response`.
@@ -37,6 +38,8 @@ pub struct ProjectHelper {
 pub struct HelperCall {
     pub req_at: Option<usize>,
     pub res_at: Option<usize>,
+    /// The new call leaves out `req` too (a project helper's new form takes the `Request`).
+    pub drops_req: bool,
     /// The new callee, and the import specifier that must name it.
     pub rename: Option<Rename>,
     pub responds: bool,
@@ -102,6 +105,7 @@ impl Helpers {
                         HelperCall {
                             req_at: Some(*req_at),
                             res_at: Some(*res_at),
+                            drops_req: true,
                             rename: None,
                             responds: false,
                             arity: Some(*arity),
@@ -119,6 +123,7 @@ impl Helpers {
                         HelperCall {
                             req_at: helper.req_at,
                             res_at: helper.res_at,
+                            drops_req: false,
                             rename: Some(Rename {
                                 new_name: helper.new_name,
                                 specifier: file.range(named.span),
