@@ -9,7 +9,7 @@ use transforms::edit::apply as apply_edits;
 
 use crate::error::Error;
 use crate::git::Repository;
-use crate::plan::{FileOperation, Plan, RoutePlan, RouteStatus};
+use crate::plan::{FileOperation, Plan, RoutePlan, RouteStatus, SharedFile};
 
 pub enum Target {
     /// Write into the working tree, no git.
@@ -79,40 +79,31 @@ pub fn apply(
         .collect();
     shared_needed.sort_unstable();
     shared_needed.dedup();
+    // Files with one purpose (a move of shared values: the new module, the route file and its
+    // importers) are checked together, written together and committed together.
+    let mut groups: Vec<Vec<&SharedFile>> = Vec::new();
     for index in shared_needed {
         let shared = &plan.shared[index];
         if shared.up_to_date {
             continue;
         }
-        let path = root.join(&shared.path);
-        if let Some(original) = &shared.original {
-            let current = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if current != *original {
-                return Err(Error::Io {
-                    path,
-                    source: std::io::Error::other("changed on disk during the run"),
-                });
-            }
-        } else if path.exists() {
-            let current = std::fs::read_to_string(&path).unwrap_or_default();
-            if current != shared.contents {
-                return Err(Error::Io {
-                    path,
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::AlreadyExists,
-                        "appeared during the run with other contents",
-                    ),
-                });
-            }
+        match groups.last_mut() {
+            Some(group) if group[0].purpose == shared.purpose => group.push(shared),
+            _ => groups.push(vec![shared]),
         }
-        write_atomically(&path, &shared.contents)?;
+    }
+    for group in groups {
+        for shared in &group {
+            check_shared(root, shared)?;
+        }
+        for shared in &group {
+            write_atomically(&root.join(&shared.path), &shared.contents)?;
+            let _ = writeln!(log, "wrote {}", shared.path);
+        }
         if let Some(repository) = &repository {
-            repository.commit_paths(
-                std::slice::from_ref(&shared.path),
-                &format!(
+            let paths: Vec<String> = group.iter().map(|s| s.path.clone()).collect();
+            let message = match group.as_slice() {
+                [shared] => format!(
                     "routeshift: {} {}\n\n{}.",
                     if shared.original.is_some() {
                         "update"
@@ -122,9 +113,10 @@ pub fn apply(
                     shared.path,
                     shared.purpose
                 ),
-            )?;
+                _ => format!("routeshift: {}.", group[0].purpose),
+            };
+            repository.commit_paths(&paths, &message)?;
         }
-        let _ = writeln!(log, "wrote {}", shared.path);
     }
 
     // What each modified file should hold now, as routes before this one changed it.
@@ -264,4 +256,34 @@ fn remove_empty_parents(root: &Path, path: &Path) {
         }
         dir = current.parent();
     }
+}
+
+/// A shared file may be written: an update finds the file as it was read, a new file finds no
+/// file or the same contents.
+fn check_shared(root: &Path, shared: &SharedFile) -> Result<(), Error> {
+    let path = root.join(&shared.path);
+    if let Some(original) = &shared.original {
+        let current = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if current != *original {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::other("changed on disk during the run"),
+            });
+        }
+    } else if path.exists() {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != shared.contents {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "appeared during the run with other contents",
+                ),
+            });
+        }
+    }
+    Ok(())
 }

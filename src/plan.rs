@@ -19,6 +19,7 @@ use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
 use transforms::route_handler::{self, Outcome, RouteContext};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
+use transforms::shared_exports;
 
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
 use crate::features::Features;
@@ -157,6 +158,12 @@ fn stem(path: &str) -> &str {
 
 /// Builds the plan for a project. `overrides` are the validated entries of `routeshift.toml`.
 pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
+    plan_with(project, overrides, true)
+}
+
+/// `move_shared`: values that other files import from route files may move to neutral modules
+/// first (see [`shared_moves`]); the project is then planned again as if that had been done.
+fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) -> Plan {
     let candidate_of: HashMap<usize, usize> = project
         .candidates
         .iter()
@@ -326,6 +333,7 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
     }
 
     // Who imports a route: values block it (the import would break), types follow it.
+    let mut value_importers: BTreeMap<usize, Vec<(usize, ModuleReference)>> = BTreeMap::new();
     for (file_index, analysis) in analyses.iter().enumerate() {
         for reference in &analysis.references {
             let Some(target) = project.resolve(
@@ -351,6 +359,10 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                         .push((file_index, reference.clone()));
                 }
             } else {
+                value_importers
+                    .entry(route_index)
+                    .or_default()
+                    .push((file_index, reference.clone()));
                 let names = reference.names.join(", ");
                 routes[route_index].blockers.push(
                     Diagnostic::manual(
@@ -361,6 +373,18 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
                     .at(location),
                 );
             }
+        }
+    }
+
+    // Shared values move out of the route files first, then the project is planned again.
+    if move_shared {
+        let importers: Vec<(usize, Vec<(usize, ModuleReference)>)> = value_importers
+            .into_iter()
+            .map(|(route, importers)| (routes[route].file, importers))
+            .collect();
+        if let Some((moved, files)) = shared_moves(project, &candidate_of, &importers) {
+            let inner = plan_with(&moved, overrides, false);
+            return with_shared_moves(inner, files);
         }
     }
 
@@ -919,6 +943,179 @@ fn analyze_route(
             .at(Location { path: parsed.path.clone(), line: 1, column: 1 }),
         },
     }
+}
+
+/// The files one move of shared values writes, all committed together.
+struct SharedMove {
+    files: Vec<SharedFile>,
+    /// The route file and its importers: converting any of them needs the move.
+    touched: Vec<String>,
+}
+
+/// For each route file whose exported values other files import: their move to a neutral
+/// module (`shared_exports`), as the project it leaves behind and the files that make it.
+/// `None` when nothing can move.
+fn shared_moves(
+    project: &Project,
+    candidate_of: &HashMap<usize, usize>,
+    importers: &[(usize, Vec<(usize, ModuleReference)>)],
+) -> Option<(Project, Vec<SharedMove>)> {
+    let mut texts: HashMap<usize, String> = HashMap::new();
+    let mut new_files: Vec<(String, String)> = Vec::new();
+    let mut moves = Vec::new();
+    for (route_file, references) in importers {
+        let Some(&candidate) = candidate_of.get(route_file) else {
+            continue;
+        };
+        let mut names: Vec<String> = references
+            .iter()
+            .flat_map(|(_, r)| r.names.iter().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.iter().any(|n| n == "default" || n == "*") {
+            continue;
+        }
+        let route_path = &project.files[*route_file].path;
+        let extension = if route_path.ends_with(".js") || route_path.ends_with(".jsx") {
+            "js"
+        } else {
+            "ts"
+        };
+        let stem = shared_exports::module_stem(
+            &project.lib_dir(),
+            &project.candidates[candidate].relative,
+        );
+        let module_path = format!("{stem}.{extension}");
+        let taken = |path: &str| {
+            project
+                .files
+                .iter()
+                .any(|f| stem_of(&f.path) == stem_of(path))
+                || new_files.iter().any(|(p, _)| p == path)
+        };
+        // A file touched by two moves would need both: leave the second for the next run.
+        if taken(&module_path)
+            || texts.contains_key(route_file)
+            || references.iter().any(|(f, _)| texts.contains_key(f))
+        {
+            continue;
+        }
+        let Ok(parsed) = ParsedFile::parse(route_path, &project.files[*route_file].text) else {
+            continue;
+        };
+        let Ok(moved) = shared_exports::move_exports(&parsed, &names, route_path, &module_path)
+        else {
+            continue;
+        };
+        let Ok(route_text) =
+            transforms::edit::apply(&project.files[*route_file].text, &moved.route_edits)
+        else {
+            continue;
+        };
+        let mut importer_edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
+        for (importer, reference) in references {
+            let specifier =
+                project.specifier(&project.files[*importer].path, &stem, &reference.specifier);
+            importer_edits
+                .entry(*importer)
+                .or_default()
+                .push(Edit::replace(reference.range.clone(), specifier));
+        }
+        let mut importer_texts = Vec::new();
+        for (importer, edits) in importer_edits {
+            let Ok(text) = transforms::edit::apply(&project.files[importer].text, &edits) else {
+                continue;
+            };
+            importer_texts.push((importer, text));
+        }
+        let purpose = format!(
+            "move {} out of {route_path} into {module_path}, and point {} importer{} there: route.ts may export only methods and segment config",
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            importer_texts.len(),
+            if importer_texts.len() == 1 { "" } else { "s" },
+        );
+        let mut files = vec![
+            SharedFile {
+                path: module_path.clone(),
+                contents: moved.module_text.clone(),
+                up_to_date: false,
+                purpose: purpose.clone(),
+                original: None,
+            },
+            SharedFile {
+                path: route_path.clone(),
+                contents: route_text.clone(),
+                up_to_date: false,
+                purpose: purpose.clone(),
+                original: Some(project.files[*route_file].text.clone()),
+            },
+        ];
+        let mut touched = vec![route_path.clone()];
+        for (importer, text) in &importer_texts {
+            let file = &project.files[*importer];
+            files.push(SharedFile {
+                path: file.path.clone(),
+                contents: text.clone(),
+                up_to_date: false,
+                purpose: purpose.clone(),
+                original: Some(file.text.clone()),
+            });
+            touched.push(file.path.clone());
+        }
+        texts.insert(*route_file, route_text);
+        for (importer, text) in importer_texts {
+            texts.insert(importer, text);
+        }
+        new_files.push((module_path, moved.module_text));
+        moves.push(SharedMove { files, touched });
+    }
+    if moves.is_empty() {
+        return None;
+    }
+    let mut moved = project.clone();
+    for (index, text) in texts {
+        moved.files[index].text = text;
+    }
+    for (path, text) in new_files {
+        moved.files.push(crate::project::SourceFile { path, text });
+    }
+    Some((moved, moves))
+}
+
+fn stem_of(path: &str) -> &str {
+    path.rsplit_once('.').map_or(path, |(stem, _)| stem)
+}
+
+/// The plan of the project after the moves, with the moves' files before all others and
+/// needed by every converted route that a move touches.
+fn with_shared_moves(mut inner: Plan, moves: Vec<SharedMove>) -> Plan {
+    let count: usize = moves.iter().map(|m| m.files.len()).sum();
+    for route in &mut inner.routes {
+        for index in &mut route.shared {
+            *index += count;
+        }
+    }
+    let mut shared = Vec::with_capacity(count + inner.shared.len());
+    for shared_move in moves {
+        let indices: Vec<usize> = (shared.len()..shared.len() + shared_move.files.len()).collect();
+        shared.extend(shared_move.files);
+        for route in &mut inner.routes {
+            let touched = shared_move.touched.contains(&route.source)
+                || route
+                    .operations
+                    .iter()
+                    .any(|o| shared_move.touched.iter().any(|t| t == o.path()));
+            if route.status == RouteStatus::Converted && touched {
+                let mut needed = indices.clone();
+                needed.extend(route.shared.iter().copied());
+                route.shared = needed;
+            }
+        }
+    }
+    shared.extend(inner.shared);
+    inner.shared = shared;
+    inner
 }
 
 /// The project's helper modules, for the routes that import them.

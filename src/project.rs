@@ -56,7 +56,7 @@ pub struct RouteCandidate {
     pub suffix: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Project {
     pub root: PathBuf,
     /// `pages` or `src/pages`.

@@ -389,3 +389,71 @@ fn an_unknown_kind_in_a_comment_fails_that_route_only() {
         "{out}"
     );
 }
+
+#[test]
+fn shared_values_move_in_one_commit_before_the_routes_and_helpers_get_their_app_router_form() {
+    let dir = project();
+    let root = dir.path();
+    write(
+        root,
+        "pages/api/auth/options-route.ts",
+        "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { ok } from '../../../lib/responses'\n\nexport const settings = { theme: 'dark' }\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  return ok(res, settings)\n}\n",
+    );
+    write(
+        root,
+        "lib/theme.ts",
+        "import { settings } from '../pages/api/auth/options-route'\n\nexport const theme = settings.theme\n",
+    );
+    write(
+        root,
+        "lib/responses.ts",
+        "import type { NextApiResponse } from 'next'\n\nexport function ok(res: NextApiResponse, data: unknown) {\n  return res.status(200).json(data)\n}\n",
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "shared"]);
+    let (code, out, err) = run(&["migrate", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let log = git(root, &["log", "--format=%s", "main..HEAD"]);
+    let subjects: Vec<&str> = log.lines().rev().collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "routeshift: move `settings` out of pages/api/auth/options-route.ts into lib/api/auth/options-route.ts, and point 1 importer there: route.ts may export only methods and segment config.",
+            "routeshift: add lib/routeshift/pages-compat.ts",
+            "routeshift: update lib/responses.ts",
+            "routeshift: migrate /api/auth/options-route to a route handler",
+            "routeshift: migrate /api/hello to a route handler",
+            "routeshift: migrate /api/items/[id] to a route handler",
+        ]
+    );
+    // The move is one commit: the new module, the route file and its importer.
+    let first = git(root, &["rev-list", "--reverse", "main..HEAD"]);
+    let first = first.lines().next().unwrap();
+    let files = git(root, &["show", "--name-status", "--format=", first]);
+    assert_eq!(
+        files,
+        "A\tlib/api/auth/options-route.ts\nM\tlib/theme.ts\nM\tpages/api/auth/options-route.ts\n"
+    );
+    let theme = std::fs::read_to_string(root.join("lib/theme.ts")).unwrap();
+    assert_eq!(theme, "import { settings } from './api/auth/options-route'\n\nexport const theme = settings.theme\n");
+    let route = std::fs::read_to_string(root.join("app/api/auth/options-route/route.ts")).unwrap();
+    assert!(
+        route.contains("import { settings } from '../../../../lib/api/auth/options-route'"),
+        "{route}"
+    );
+    assert!(route.contains("return okResponse(settings)"), "{route}");
+    let responses = std::fs::read_to_string(root.join("lib/responses.ts")).unwrap();
+    assert!(
+        responses.contains("export function ok(res: NextApiResponse, data: unknown) {"),
+        "{responses}"
+    );
+    assert!(responses.contains("export function okResponse(data: unknown) {\n  return jsonResponse(data, { status: 200 })\n}"), "{responses}");
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+    // A second run finds nothing left to do.
+    let (code, out, _) = run(&["migrate", "--dry-run", root.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        out.ends_with("0 routes converted, 0 left for manual work, 0 errors\n"),
+        "{out}"
+    );
+}

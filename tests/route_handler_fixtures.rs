@@ -109,6 +109,16 @@ fn check_outputs(case: &str, project: &Project, plan: &Plan) -> Vec<String> {
         if source.text.starts_with('\u{feff}') != contents.starts_with('\u{feff}') {
             failures.push(format!("{case}: {path} lost or gained the byte-order mark"));
         }
+        // Code the route's shared values took to a new module counts as kept.
+        let moved: String = route
+            .shared
+            .iter()
+            .map(|&i| &plan.shared[i])
+            .filter(|s| s.original.is_none() && !s.path.contains(transforms::compat::MODULE_STEM))
+            .map(|s| s.contents.as_str())
+            .collect();
+        let kept = format!("{contents}\n{moved}");
+        let contents = &kept;
         let parsed =
             ParsedFile::parse(&source.path, &source.text).expect("a converted source parses");
         let (leading, trailing) = parsed.comments.borrow_all();

@@ -49,8 +49,10 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
     for shared in &plan.shared {
         out.extend(format!("shared  {}\n\n", shared.path).into_bytes());
         // The compat module is the same everywhere; the generated feature modules are the case.
-        // A project file routeshift adds to is always the case's business.
-        if (shared_contents || shared.original.is_some())
+        // A project file routeshift adds to, or one it moves code into, is always the case's
+        // business.
+        let project_code = shared.original.is_some() || shared.purpose.starts_with("move ");
+        if (shared_contents || project_code)
             && !shared.path.contains(transforms::compat::MODULE_STEM)
         {
             out.extend(

@@ -17,6 +17,7 @@ pub mod parse;
 pub mod route_handler;
 pub mod route_path;
 pub mod service;
+pub mod shared_exports;
 pub mod text;
 
 pub use diagnostic::{Diagnostic, Severity};
