@@ -1088,8 +1088,21 @@ fn stem_of(path: &str) -> &str {
 }
 
 /// The plan of the project after the moves, with the moves' files before all others and
-/// needed by every converted route that a move touches.
+/// needed by every converted route that a move touches. A move no converted route needs is left
+/// out: it would never be written, and the routes it touches stay as they are.
 fn with_shared_moves(mut inner: Plan, moves: Vec<SharedMove>) -> Plan {
+    let needs = |shared_move: &SharedMove, route: &RoutePlan| {
+        route.status == RouteStatus::Converted
+            && (shared_move.touched.contains(&route.source)
+                || route
+                    .operations
+                    .iter()
+                    .any(|o| shared_move.touched.iter().any(|t| t == o.path())))
+    };
+    let moves: Vec<SharedMove> = moves
+        .into_iter()
+        .filter(|m| inner.routes.iter().any(|r| needs(m, r)))
+        .collect();
     let count: usize = moves.iter().map(|m| m.files.len()).sum();
     for route in &mut inner.routes {
         for index in &mut route.shared {
@@ -1099,19 +1112,14 @@ fn with_shared_moves(mut inner: Plan, moves: Vec<SharedMove>) -> Plan {
     let mut shared = Vec::with_capacity(count + inner.shared.len());
     for shared_move in moves {
         let indices: Vec<usize> = (shared.len()..shared.len() + shared_move.files.len()).collect();
-        shared.extend(shared_move.files);
         for route in &mut inner.routes {
-            let touched = shared_move.touched.contains(&route.source)
-                || route
-                    .operations
-                    .iter()
-                    .any(|o| shared_move.touched.iter().any(|t| t == o.path()));
-            if route.status == RouteStatus::Converted && touched {
+            if needs(&shared_move, route) {
                 let mut needed = indices.clone();
                 needed.extend(route.shared.iter().copied());
                 route.shared = needed;
             }
         }
+        shared.extend(shared_move.files);
     }
     shared.extend(inner.shared);
     inner.shared = shared;
