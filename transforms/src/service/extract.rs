@@ -397,12 +397,14 @@ fn extract_unit(
             .with_help("its route handler is converted; keep the request and response handling apart from the logic to share it")
             .at(file.location_of(span))]
     };
+    // Library helpers are recognised so that a session read is reported as what it is.
+    let helpers = Helpers::of(file, &crate::route_handler::no_project_helpers);
     let scan_input = UsageInput {
         file,
         req: Some(input.req),
         res: Some(input.res),
         raw_body: input.raw_body,
-        helpers: &Helpers::default(),
+        helpers: &helpers,
     };
     let mut uses = Vec::new();
     for stmt in &unit.part.stmts {
@@ -498,11 +500,14 @@ fn extract_unit(
                     "the logic reads the raw request body".into(),
                 ))
             }
-            UseKind::HelperCall { .. } => {
+            UseKind::HelperCall { call, .. } => {
                 return Err(manual(
                     span,
                     "manual/extract-transport-in-logic",
-                    "the logic hands the request or response to a helper".into(),
+                    format!(
+                        "the logic hands the request to `{}`",
+                        file.slice(*call).split('(').next().unwrap_or_default()
+                    ),
                 ))
             }
         }
