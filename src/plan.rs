@@ -17,7 +17,7 @@ use transforms::edit::Edit;
 use transforms::helper_module::{self, HelperForm, HelperModule};
 use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
-use transforms::route_handler::{self, Outcome, RouteContext};
+use transforms::route_handler::{self, Outcome, PageIndex, PagePath, RouteContext};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
 use transforms::shared_exports;
 
@@ -1154,6 +1154,17 @@ fn convert(
             .form(&parsed.path, specifier, name)
             .map(|(_, form)| form.helper.clone())
     };
+    // Only routes that call `res.revalidate` ask; the pages are indexed then.
+    let project = helpers.project;
+    let page_router = |path: &PagePath| {
+        PageIndex::new(
+            project.files.iter().map(|f| f.path.as_str()),
+            &project.pages_dir,
+            &project.app_dir(),
+            &project.page_extensions,
+        )
+        .router(path)
+    };
     route_handler::convert(
         parsed,
         &RouteContext {
@@ -1161,6 +1172,7 @@ fn convert(
             compat_module: compat_stem,
             moved_route: &moved_route,
             project_helper: &project_helper,
+            page_router: &page_router,
         },
     )
 }

@@ -26,12 +26,18 @@
 //! `req`/`res` has no faithful rewrite, when code runs after the response, or when the handler
 //! is not a plain function: a half-converted file is never produced.
 
+mod after;
 pub(crate) mod config;
 pub mod dispatch;
+mod draft;
 mod exports;
 pub mod handler;
 pub mod helpers;
+mod named_imports;
 pub(crate) mod render;
+pub mod revalidate;
+pub mod special;
+mod stream;
 mod tail;
 pub mod usage;
 
@@ -46,6 +52,7 @@ use crate::parse::ParsedFile;
 use crate::route_path::ApiRoute;
 
 pub use handler::is_route_module;
+pub use revalidate::{PageIndex, PagePath, PageRouter};
 
 /// What the transform needs to know besides the file.
 pub struct RouteContext<'a> {
@@ -58,6 +65,13 @@ pub struct RouteContext<'a> {
     /// For an import of the route file (its source as written, and the imported name), the
     /// project helper it names, when the planner found one with an App Router form.
     pub project_helper: &'a dyn Fn(&str, &str) -> Option<helpers::ProjectHelper>,
+    /// Which router serves a page path of the site (`res.revalidate` targets).
+    pub page_router: &'a dyn Fn(&PagePath) -> PageRouter,
+}
+
+/// A `RouteContext::page_router` that knows no pages.
+pub fn no_pages(_: &PagePath) -> PageRouter {
+    PageRouter::Unknown
 }
 
 /// A `RouteContext::project_helper` that knows no helpers.

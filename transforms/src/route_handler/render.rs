@@ -207,6 +207,53 @@ pub(super) fn convert(
             }
         }
     }
+    // Which function each use belongs to.
+    let function_of = |offset: usize, functions: &[OutputFunction]| -> usize {
+        functions
+            .iter()
+            .position(|f| f.part.as_ref().is_some_and(|p| p.window.contains(&offset)))
+            .unwrap_or_else(|| functions.iter().position(|f| f.part.is_none()).unwrap_or(0))
+    };
+    // Streams, code after the response, revalidation, draft mode.
+    let special = {
+        let bodies: Vec<super::special::FunctionBody> = functions
+            .iter()
+            .map(|f| super::special::FunctionBody {
+                stmts: match &f.part {
+                    Some(part) => part.stmts.clone(),
+                    None => stmts.iter().collect(),
+                },
+            })
+            .collect();
+        let use_function: Vec<usize> = usage
+            .uses
+            .iter()
+            .map(|u| function_of(file.offset(u.offset_span().lo), &functions))
+            .collect();
+        let mut taken = identifier_names(file);
+        taken.extend(
+            [
+                &names.query,
+                &names.body,
+                &names.headers,
+                &names.status,
+                &names.context,
+                &handler_name,
+            ]
+            .into_iter()
+            .cloned(),
+        );
+        super::special::plan(&super::special::PlanInput {
+            file,
+            context,
+            uses: &usage.uses,
+            use_function: &use_function,
+            bodies: &bodies,
+            tails: &tails.allowed,
+            typescript,
+            taken,
+        })?
+    };
     let mut problems = Vec::new();
     for u in &usage.uses {
         let sent_stmt = match &u.kind {
@@ -221,7 +268,8 @@ pub(super) fn convert(
             _ => None,
         };
         if let Some(stmt) = sent_stmt {
-            if !tails.allowed.contains(&file.range(*stmt)) {
+            let range = file.range(*stmt);
+            if !tails.allowed.contains(&range) && !special.exempt.contains(&range) {
                 problems.push(
                     Diagnostic::manual("manual/code-after-response", "code runs after this response is sent")
                         .with_help(
@@ -239,13 +287,7 @@ pub(super) fn convert(
     // How req.query is rewritten.
     let query_mode = query_mode(&usage.uses, context);
 
-    // Which function each use belongs to, and what each function needs.
-    let function_of = |offset: usize, functions: &[OutputFunction]| -> usize {
-        functions
-            .iter()
-            .position(|f| f.part.as_ref().is_some_and(|p| p.window.contains(&offset)))
-            .unwrap_or_else(|| functions.iter().position(|f| f.part.is_none()).unwrap_or(0))
-    };
+    // What each function needs.
     for u in &usage.uses {
         let index = function_of(file.offset(u.offset_span().lo), &functions);
         let needs = &mut functions[index].needs;
@@ -264,8 +306,15 @@ pub(super) fn convert(
             UseKind::RawBody { .. } => needs.awaits = true,
             UseKind::SetHeader { .. } => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
+            UseKind::Special(super::special::SpecialUse::WriteHead { headers, .. }) => {
+                needs.status = true;
+                needs.headers |= !headers.is_empty();
+            }
             _ => {}
         }
+    }
+    for (function, awaits) in functions.iter_mut().zip(&special.awaits) {
+        function.needs.awaits |= *awaits;
     }
     // A response helper builds its own Response: headers or a status the handler set on `res`
     // before calling it would be lost.
@@ -294,6 +343,9 @@ pub(super) fn convert(
     let mut compat: BTreeSet<CompatFn> = BTreeSet::new();
     let mut edits: Vec<Edit> = Vec::new();
     for u in &usage.uses {
+        if special.owned.contains(&file.range(u.offset_span())) {
+            continue;
+        }
         let function = &functions[function_of(file.offset(u.offset_span().lo), &functions)];
         use_edits(
             file,
@@ -305,6 +357,8 @@ pub(super) fn convert(
             &mut edits,
         );
     }
+    special_edits(file, &special, &functions, &names, &mut edits)?;
+    notes.extend(special.notes.iter().cloned());
     let helper_imports = helper_import_edits(file, &usage.uses);
     edits.extend(helper_imports.edits);
     edits.extend(other_exports.edits.iter().cloned());
@@ -999,6 +1053,7 @@ fn use_edits(
                 edits.push(Edit::delete(gone));
             }
         }
+        UseKind::Special(special) => special_use_edits(file, special, needs, names, compat, edits),
         UseKind::RawBody { expr, read } => {
             let text = match read {
                 RawBodyRead::Buffer => format!("Buffer.from(await {req}.arrayBuffer())"),
@@ -1668,6 +1723,12 @@ pub(crate) fn response_helper_copy(
             }
             UseKind::SetHeader { .. } => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
+            UseKind::Special(_) => {
+                return Err(problem(
+                    "manual/helper-streams",
+                    "the helper streams, revalidates or toggles draft mode, which only a route's own statements can".into(),
+                ))
+            }
             _ => {}
         }
     }
@@ -1842,4 +1903,111 @@ fn returns_send(
         stmt.visit_with(&mut returns);
     }
     returns.all_send
+}
+
+/// The function-level edits of streams and `after()`, the plan's own edits and its imports.
+fn special_edits(
+    file: &ParsedFile,
+    special: &super::special::SpecialPlan,
+    functions: &[OutputFunction],
+    names: &Names,
+    edits: &mut Vec<Edit>,
+) -> Result<(), Vec<Diagnostic>> {
+    let style = crate::text::file_style(file);
+    let templates = multiline_templates(file);
+    edits.extend(special.edits.iter().cloned());
+    for region in &special.streams {
+        let offset = region.function_span.start;
+        let needs = functions
+            .iter()
+            .find(|f| f.part.as_ref().is_some_and(|p| p.window.contains(&offset)))
+            .or_else(|| functions.iter().find(|f| f.part.is_none()))
+            .map(|f| f.needs)
+            .unwrap_or_default();
+        let init = response_init(file, None, true, needs, names);
+        edits.extend(region.edits(file, &style, &templates, init));
+    }
+    for region in &special.afters {
+        region.edits(file, &style, &templates, &region.response_name, edits);
+    }
+    let clashes = super::named_imports::clashes(file, &special.imports);
+    if !clashes.is_empty() {
+        return Err(vec![Diagnostic::manual(
+            "manual/name-clash",
+            format!(
+                "the conversion needs to import `{}`, a name this file already uses for something else",
+                clashes.join("`, `")
+            ),
+        )
+        .with_help("rename the file's own binding, then run routeshift again")
+        .at(file.location(0))]);
+    }
+    edits.extend(super::named_imports::edits(file, &special.imports, &style));
+    Ok(())
+}
+
+/// The edits of one special use that stands on its own: `res.writeHead`, `req.on('close')`, a
+/// pipe into the response. (Writes, revalidation and draft mode are planned by `special`.)
+fn special_use_edits(
+    file: &ParsedFile,
+    special: &super::special::SpecialUse,
+    needs: Needs,
+    names: &Names,
+    compat: &mut BTreeSet<CompatFn>,
+    edits: &mut Vec<Edit>,
+) {
+    use super::special::SpecialUse;
+    match special {
+        SpecialUse::WriteHead {
+            stmt,
+            status,
+            headers,
+        } => {
+            let style = crate::text::file_style(file);
+            let indent = indentation_at(&file.text, file.offset(stmt.lo));
+            let semi = style.semi();
+            let mut lines = vec![format!("{} = {}{semi}", names.status, file.slice(*status))];
+            for header in headers {
+                let name = style.quoted(&header.name);
+                let value = file.slice(header.value);
+                lines.push(if header.plain {
+                    format!("{}.set({name}, {value}){semi}", names.headers)
+                } else {
+                    compat.insert(CompatFn::SetHeader);
+                    format!("setHeader({}, {name}, {value}){semi}", names.headers)
+                });
+            }
+            edits.push(Edit::replace(
+                file.range(*stmt),
+                lines.join(&format!("{}{indent}", style.newline)),
+            ));
+        }
+        SpecialUse::CloseListener { head, .. } => {
+            let style = crate::text::file_style(file);
+            edits.push(Edit::replace(
+                file.range(*head),
+                format!(
+                    "{}.signal.addEventListener({}, ",
+                    names.req,
+                    style.quoted("abort")
+                ),
+            ));
+        }
+        SpecialUse::Pipe { stmt, expr, source } => {
+            let init = response_init(file, None, true, needs, names);
+            super::stream::pipe_edits(
+                file,
+                *stmt,
+                *expr,
+                *source,
+                file.language.is_typescript(),
+                init,
+                edits,
+            );
+        }
+        SpecialUse::Revalidate(_)
+        | SpecialUse::DraftMode { .. }
+        | SpecialUse::Write { .. }
+        | SpecialUse::FlushHeaders { .. } => {}
+    }
 }

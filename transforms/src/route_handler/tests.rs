@@ -14,6 +14,7 @@ pub(crate) fn run(path: &str, source: &str) -> Outcome {
             compat_module: "lib/routeshift/pages-compat",
             moved_route: &moved,
             project_helper: &no_project_helpers,
+            page_router: &no_pages,
         },
     )
 }

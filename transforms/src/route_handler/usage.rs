@@ -72,7 +72,9 @@ pub struct Responder<'a> {
 impl Responder<'_> {
     /// `expr` sends the response (`res.json(x)`, `ok(res, x)` of a response helper).
     pub fn sends(&self, expr: &Expr) -> bool {
-        response_call(expr, self.res).is_some() || self.helpers.responds(expr, self.req, self.res)
+        response_call(expr, self.res).is_some()
+            || self.helpers.responds(expr, self.req, self.res)
+            || super::special::pipe_to(expr, self.res).is_some()
     }
 }
 
@@ -206,6 +208,8 @@ pub enum UseKind {
         expr: Span,
         read: RawBodyRead,
     },
+    /// Streams, revalidation and draft mode, converted by their own modules (see `special`).
+    Special(super::special::SpecialUse),
     /// A call handing `req`/`res` to a helper with a known App Router form (`stmt` as for
     /// [`UseKind::Response`] when the helper sends the response).
     HelperCall {
@@ -239,6 +243,7 @@ impl Use {
             | UseKind::Url { member, .. } => *member,
             UseKind::RawBody { expr, .. } => *expr,
             UseKind::HelperCall { call, stmt, .. } => stmt.unwrap_or(*call),
+            UseKind::Special(special) => special.span(),
         }
     }
 }
@@ -623,7 +628,7 @@ impl Scanner<'_, '_> {
                 arg: Some(arg),
                 span,
             }) => {
-                if self.helper_statement(arg, None) {
+                if self.helper_statement(arg, None) || self.special_statement(*span, arg, true) {
                     return true;
                 }
                 if let Some((call, status, args)) = response_parts(arg, self.res) {
@@ -643,7 +648,9 @@ impl Scanner<'_, '_> {
             }
             _ => return false,
         };
-        if self.helper_statement(expr, Some(stmt.span())) {
+        if self.helper_statement(expr, Some(stmt.span()))
+            || self.special_statement(stmt.span(), expr, false)
+        {
             return true;
         }
         if let Some((call, status, args)) = response_parts(expr, self.res) {
@@ -696,6 +703,24 @@ impl Scanner<'_, '_> {
             }
         }
         false
+    }
+
+    /// A statement converted by `special` (streams, draft mode); `returned` for `return expr`.
+    fn special_statement(&mut self, stmt: Span, expr: &Expr, returned: bool) -> bool {
+        let Some(found) =
+            super::special::recognize_statement(stmt, expr, returned, self.req, self.res)
+        else {
+            return false;
+        };
+        if self.depth > 0 && found.use_.top_level_only() {
+            self.in_callback(stmt);
+        } else {
+            self.push(UseKind::Special(found.use_));
+        }
+        for inner in found.visit {
+            self.visit_safe(inner);
+        }
+        true
     }
 
     /// A response helper's call as a statement (`stmt`) or returned (`ok(res, data)`).
@@ -792,13 +817,16 @@ impl Scanner<'_, '_> {
 fn res_help(name: &str) -> &'static str {
     match name {
         "write" | "writeHead" | "flushHeaders" | "pipe" => {
-            "stream with `new Response(ReadableStream)` by hand"
+            "routeshift streams `res.write` statements of the handler itself and `source.pipe(res)` as its last statement; stream with `new Response(ReadableStream)` by hand otherwise"
         }
         "revalidate" => {
             "keep this route in pages/api while it revalidates Pages Router paths (reference §3.7)"
         }
-        "setPreviewData" | "clearPreviewData" | "setDraftMode" => {
-            "use `draftMode()` from next/headers by hand"
+        "setPreviewData" => {
+            "draft mode carries no payload: use `(await draftMode()).enable()` from next/headers and a cookie of your own for the data"
+        }
+        "clearPreviewData" | "setDraftMode" => {
+            "routeshift converts `res.setDraftMode({ enable: true | false })` and `res.clearPreviewData()` as statements; use `draftMode()` from next/headers by hand otherwise"
         }
         "getHeader" | "removeHeader" | "hasHeader" | "appendHeader" => {
             "build the response headers by hand"
@@ -861,6 +889,13 @@ impl Visit for Scanner<'_, '_> {
             Expr::Call(call) => {
                 if response_call(expr, self.res).is_some() && self.depth > 0 {
                     self.in_callback(expr.span());
+                    return;
+                }
+                if let Some(special) = super::special::recognize_call(call, self.res) {
+                    self.push(UseKind::Special(special));
+                    for arg in &call.args {
+                        self.visit_expr_or_spread(arg);
+                    }
                     return;
                 }
                 if let Some(helper) = self.helpers.matching(call, self.req, self.res) {

@@ -265,6 +265,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             compat_module: context.compat_module,
             moved_route: context.moved_route,
             project_helper: &crate::route_handler::no_project_helpers,
+            page_router: &crate::route_handler::no_pages,
         },
     ) {
         Outcome::Converted(converted) => converted,
@@ -498,6 +499,14 @@ fn extract_unit(
                     span,
                     "manual/extract-transport-in-logic",
                     "the logic reads the raw request body".into(),
+                ))
+            }
+            UseKind::Special(special) => {
+                return Err(manual(
+                    special.span(),
+                    "manual/extract-transport-in-logic",
+                    "the logic streams the response, revalidates a page or toggles draft mode"
+                        .into(),
                 ))
             }
             UseKind::HelperCall { call, .. } => {

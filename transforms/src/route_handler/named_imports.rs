@@ -1,0 +1,136 @@
+//! Named value imports the rewrites need (`after` from `next/server`, `revalidatePath` from
+//! `next/cache`, `draftMode` and `cookies` from `next/headers`, `Readable` from `node:stream`).
+//!
+//! A name the file already imports from that module (or from `stream` for `node:stream`) is
+//! used as it is; a name joins an existing plain named import of the module; otherwise a new
+//! import line goes after the last import. A name the file binds to something else is a clash
+//! the caller reports.
+
+use std::collections::BTreeSet;
+
+use swc_common::Spanned;
+use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem};
+
+use crate::ast::export_name;
+use crate::edit::Edit;
+use crate::parse::ParsedFile;
+use crate::text::Style;
+
+/// Modules that are the same module under another specifier.
+fn same_module(wanted: &str, written: &str) -> bool {
+    wanted == written || (wanted == "node:stream" && written == "stream")
+}
+
+/// The names of `wanted` that the file binds otherwise than by importing them from their module.
+pub fn clashes(
+    file: &ParsedFile,
+    wanted: &BTreeSet<(&'static str, &'static str)>,
+) -> Vec<&'static str> {
+    let names = super::identifier_names(file);
+    wanted
+        .iter()
+        .filter(|(module, name)| names.contains(*name) && !imported(file, module, name))
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+fn imported(file: &ParsedFile, module: &str, name: &str) -> bool {
+    file.module.body.iter().any(|item| match item {
+        ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
+            !import.type_only
+                && same_module(module, import.src.value.as_str().unwrap_or_default())
+                && import.specifiers.iter().any(|s| match s {
+                    ImportSpecifier::Named(named) => {
+                        let imported = named
+                            .imported
+                            .as_ref()
+                            .map(export_name)
+                            .unwrap_or_else(|| named.local.sym.to_string());
+                        !named.is_type_only && imported == name && &*named.local.sym == name
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    })
+}
+
+/// The edits that import every name of `wanted` not imported yet.
+pub fn edits(
+    file: &ParsedFile,
+    wanted: &BTreeSet<(&'static str, &'static str)>,
+    style: &Style,
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let mut new_lines: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut last_import_end = None;
+    for item in &file.module.body {
+        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
+            last_import_end = Some(file.offset(import.span.hi));
+        }
+    }
+    for (module, name) in wanted {
+        if imported(file, module, name) {
+            continue;
+        }
+        // Join a plain `import { a } from 'module'`.
+        let joinable = file.module.body.iter().find_map(|item| match item {
+            ModuleItem::ModuleDecl(ModuleDecl::Import(import))
+                if !import.type_only
+                    && import.src.value.as_str() == Some(module)
+                    && !import.specifiers.is_empty()
+                    && import
+                        .specifiers
+                        .iter()
+                        .all(|s| matches!(s, ImportSpecifier::Named(_))) =>
+            {
+                import.specifiers.last().map(|s| file.offset(s.span().hi))
+            }
+            _ => None,
+        });
+        match joinable {
+            Some(at) => edits.push(Edit::insert(at, format!(", {name}"))),
+            None => match new_lines.iter_mut().find(|(m, _)| m == module) {
+                Some((_, names)) => names.push(name),
+                None => new_lines.push((module, vec![name])),
+            },
+        }
+    }
+    if new_lines.is_empty() {
+        return edits;
+    }
+    let lines: Vec<String> = new_lines
+        .iter()
+        .map(|(module, names)| {
+            format!(
+                "import {{ {} }} from {}{}",
+                names.join(", "),
+                style.quoted(module),
+                style.semi()
+            )
+        })
+        .collect();
+    match last_import_end {
+        Some(end) => {
+            let line_end = file.text[end..]
+                .find(['\r', '\n'])
+                .map_or(file.text.len(), |i| end + i);
+            edits.push(Edit::insert(
+                line_end,
+                lines
+                    .iter()
+                    .map(|l| format!("{}{l}", style.newline))
+                    .collect::<String>(),
+            ));
+        }
+        None => edits.push(Edit::insert(
+            0,
+            lines
+                .iter()
+                .map(|l| format!("{l}{}", style.newline))
+                .collect::<String>()
+                + style.newline,
+        )),
+    }
+    edits
+}
