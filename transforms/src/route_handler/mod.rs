@@ -27,13 +27,16 @@
 //! is not a plain function: a half-converted file is never produced.
 
 pub(crate) mod config;
+pub mod cors;
 pub mod dispatch;
 mod exports;
 pub mod handler;
 pub mod helpers;
 pub(crate) mod render;
 mod tail;
+pub mod upload;
 pub mod usage;
+pub mod webhook;
 
 use std::collections::{BTreeSet, HashSet};
 

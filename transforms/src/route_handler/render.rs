@@ -86,6 +86,7 @@ pub(super) fn convert(
     };
     let other_exports = super::exports::analyze(file, &handler_ranges);
     problems.extend(other_exports.problems.iter().cloned());
+    problems.extend(super::upload::unsupported(file));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -160,6 +161,12 @@ pub(super) fn convert(
 
     let mut notes = config.notes.clone();
     notes.extend(other_exports.notes.iter().cloned());
+    notes.extend(super::cors::include_options(
+        file,
+        &handler,
+        &mut dispatch,
+        &usage.uses,
+    ));
     let names = Names {
         req: req.clone().unwrap_or_else(|| "request".into()),
         query: fresh("query"),
@@ -262,7 +269,7 @@ pub(super) fn convert(
                 needs.awaits = true;
             }
             UseKind::RawBody { .. } => needs.awaits = true,
-            UseKind::SetHeader { .. } => needs.headers = true,
+            UseKind::SetHeader { .. } | UseKind::Cors(_) => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
             _ => {}
         }
@@ -1007,6 +1014,19 @@ fn use_edits(
             };
             edits.push(Edit::replace(range(*expr), text));
         }
+        UseKind::Cors(cors) => {
+            compat.insert(CompatFn::CorsMiddleware);
+            edits.extend(super::cors::edits(file, cors, req, &names.headers));
+        }
+        UseKind::NodeRequest(upload) => {
+            compat.insert(CompatFn::NodeRequest);
+            edits.push(Edit::insert(file.offset(upload.arg.lo), "nodeRequest("));
+            edits.push(Edit::insert(file.offset(upload.arg.hi), ")"));
+        }
+        UseKind::HeadersObject { member } => edits.push(Edit::replace(
+            range(*member),
+            format!("Object.fromEntries({req}.headers)"),
+        )),
     }
 }
 
