@@ -514,6 +514,7 @@ pub fn include_options(
     handler: &super::handler::Handler,
     dispatch: &mut super::dispatch::Dispatch,
     uses: &[super::usage::Use],
+    wrapped_by_cors: bool,
 ) -> Option<crate::diagnostic::Diagnostic> {
     use super::usage::UseKind;
     let super::dispatch::Dispatch::Single { methods, .. } = dispatch else {
@@ -522,7 +523,8 @@ pub fn include_options(
     if methods.contains(&"OPTIONS") {
         return None;
     }
-    let answers_cors = uses.iter().any(|u| match &u.kind {
+    let answers_cors = wrapped_by_cors
+        || uses.iter().any(|u| match &u.kind {
         UseKind::Cors(_) => true,
         UseKind::SetHeader { first_arg, .. } => {
             is_cors_header(file.slice(*first_arg).trim_matches(['\'', '"', '`']))
@@ -541,4 +543,94 @@ pub fn include_options(
         )
         .at(file.location_of(handler.function_span)),
     )
+}
+
+/// `export default cors(handler)` with `cors` a `micro-cors` instance (`const cors = Cors({…})`
+/// or `Cors({…})` itself). micro-cors sets its headers on `res` and then calls the handler, or,
+/// for a preflight with an `Origin` header, ends the response itself (status 200) without
+/// calling it. The route keeps the handler and runs the same wrapper first through the compat
+/// adapter, with a handler that only lets the adapter go on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MicroCors {
+    /// The wrapper as written (`cors`, `Cors({ … })`).
+    pub instance: String,
+    /// The wrapped handler's name.
+    pub handler: String,
+}
+
+impl MicroCors {
+    pub fn find(file: &ParsedFile) -> Option<MicroCors> {
+        file.module.body.iter().find_map(|item| match item {
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultExpr(export)) => {
+                match strip_parens(&export.expr) {
+                    Expr::Call(call) => Self::wrapping(file, call)?.ok(),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+    }
+
+    /// The default export's call, when it is a micro-cors wrapper: converted when it wraps a
+    /// handler named in the file, `manual/cors-middleware-shape` otherwise.
+    pub fn wrapping(
+        file: &ParsedFile,
+        call: &CallExpr,
+    ) -> Option<Result<MicroCors, crate::diagnostic::Diagnostic>> {
+        let factories = default_imports(file, "micro-cors");
+        if factories.is_empty() {
+            return None;
+        }
+        let callee = crate::ast::callee_expr(call)?;
+        let is_instance = match strip_parens(callee) {
+            Expr::Call(inner) => callee_ident(inner).is_some_and(|f| factories.contains(f)),
+            Expr::Ident(id) => top_level_const_init(file, &id.sym).is_some_and(|init| {
+                matches!(strip_parens(init), Expr::Call(inner) if callee_ident(inner).is_some_and(|f| factories.contains(f)))
+            }),
+            _ => false,
+        };
+        if !is_instance {
+            return None;
+        }
+        let args = plain_args(&call.args).unwrap_or_default();
+        let Some(Expr::Ident(handler)) = args.first().map(|a| strip_parens(a)).filter(|_| args.len() == 1)
+        else {
+            return Some(Err(crate::diagnostic::Diagnostic::manual(
+                "manual/cors-middleware-shape",
+                "micro-cors wraps something other than a handler function declared in this file",
+            )
+            .with_help("declare the handler as a top-level function, export `cors(handler)`, then run routeshift again")
+            .at(file.location_of(call.span))));
+        };
+        Some(Ok(MicroCors {
+            instance: file.slice(callee.span()).to_string(),
+            handler: handler.sym.to_string(),
+        }))
+    }
+
+    /// The handler's first statements: run the wrapper, return its preflight.
+    pub fn prelude(&self, req: &str, headers: &str, preflight: &str, semi: &str) -> [String; 2] {
+        [
+            format!(
+                "const {preflight} = await corsMiddleware({req}, {headers}, (nodeReq, nodeRes) => new Promise((next) => {}(next)(nodeReq, nodeRes))){semi}",
+                self.instance
+            ),
+            format!("if ({preflight}) return {preflight}{semi}"),
+        ]
+    }
+}
+
+fn top_level_const_init<'f>(file: &'f ParsedFile, name: &str) -> Option<&'f Expr> {
+    file.module.body.iter().find_map(|item| {
+        let ModuleItem::Stmt(Stmt::Decl(Decl::Var(var))) = item else {
+            return None;
+        };
+        if var.kind != swc_ecma_ast::VarDeclKind::Const {
+            return None;
+        }
+        var.decls.iter().find_map(|d| match &d.name {
+            Pat::Ident(binding) if &*binding.id.sym == name => d.init.as_deref(),
+            _ => None,
+        })
+    })
 }

@@ -158,6 +158,25 @@ pub(super) fn convert(
             checks_method: true,
         };
     }
+    // micro-cors wraps the whole handler: like a prelude, it runs for every method.
+    let micro_cors = super::cors::MicroCors::find(file);
+    if micro_cors.is_some() {
+        if req.is_none() {
+            return Err(vec![Diagnostic::manual(
+                "manual/cors-middleware-shape",
+                "the handler wrapped by micro-cors takes no request parameter",
+            )
+            .with_help("name the handler's parameters (`req`, `res`), then run routeshift again")
+            .at(file.location_of(handler.function_span))]);
+        }
+        if matches!(dispatch, Dispatch::Split { .. }) {
+            dispatch = Dispatch::Single {
+                methods: exported_methods(&dispatch),
+                checks_method: true,
+            };
+        }
+    }
+    let micro_cors_preflight = micro_cors.as_ref().map(|_| fresh("corsPreflight"));
 
     let mut notes = config.notes.clone();
     notes.extend(other_exports.notes.iter().cloned());
@@ -166,6 +185,7 @@ pub(super) fn convert(
         &handler,
         &mut dispatch,
         &usage.uses,
+        micro_cors.is_some(),
     ));
     let names = Names {
         req: req.clone().unwrap_or_else(|| "request".into()),
@@ -272,6 +292,12 @@ pub(super) fn convert(
             UseKind::SetHeader { .. } | UseKind::Cors(_) => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
             _ => {}
+        }
+    }
+    if micro_cors.is_some() {
+        for function in &mut functions {
+            function.needs.headers = true;
+            function.needs.awaits = true;
         }
     }
     // A response helper builds its own Response: headers or a status the handler set on `res`
@@ -416,6 +442,10 @@ pub(super) fn convert(
         }
         if needs.headers {
             lines.push(format!("const {} = new Headers(){semi}", names.headers));
+        }
+        if let (Some(wrapper), Some(preflight)) = (&micro_cors, &micro_cors_preflight) {
+            compat.insert(CompatFn::CorsMiddleware);
+            lines.extend(wrapper.prelude(&names.req, &names.headers, preflight, semi));
         }
         if needs.status {
             lines.push(format!("let {} = 200{semi}", names.status));
