@@ -201,12 +201,13 @@ export function corsMiddleware(
  */
 export function nodeRequest(request: Request): IncomingMessage {
   const url = new URL(request.url)
+  const headers: Record<string, string> = Object.fromEntries(request.headers)
+  // A Node request with a body always had one of these; formidable reads neither as "no body".
+  if (request.body && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+    headers['transfer-encoding'] = 'chunked'
+  }
   const body = request.body ? Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>) : Readable.from([])
-  return Object.assign(body, {
-    method: request.method,
-    url: url.pathname + url.search,
-    headers: Object.fromEntries(request.headers),
-  }) as unknown as IncomingMessage
+  return Object.assign(body, { method: request.method, url: url.pathname + url.search, headers }) as unknown as IncomingMessage
 }
 "#;
 
@@ -353,12 +354,13 @@ export function corsMiddleware(request, headers, run) {
  */
 export function nodeRequest(request) {
   const url = new URL(request.url)
+  const headers = Object.fromEntries(request.headers)
+  // A Node request with a body always had one of these; formidable reads neither as "no body".
+  if (request.body && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+    headers['transfer-encoding'] = 'chunked'
+  }
   const body = request.body ? Readable.fromWeb(request.body) : Readable.from([])
-  return Object.assign(body, {
-    method: request.method,
-    url: url.pathname + url.search,
-    headers: Object.fromEntries(request.headers),
-  })
+  return Object.assign(body, { method: request.method, url: url.pathname + url.search, headers })
 }
 "#;
 

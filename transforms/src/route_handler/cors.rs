@@ -127,33 +127,16 @@ impl CorsBindings {
         }
         bindings.taken = super::identifier_names(file);
         for item in &file.module.body {
-            let stmt = match item {
-                ModuleItem::Stmt(stmt) => stmt,
-                ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
-                    // `export const cors = …` / `export function runMiddleware`: same meaning.
-                    match &export.decl {
-                        Decl::Var(var) => {
-                            var.decls.iter().for_each(|d| bindings.declarator(d));
-                            continue;
-                        }
-                        Decl::Fn(f) => {
-                            if is_runner(&f.function.params.iter().map(|p| &p.pat).collect::<Vec<_>>(), f.function.body.as_ref().map(|b| b.stmts.as_slice())) {
-                                bindings.runners.insert(f.ident.sym.to_string());
-                            }
-                            continue;
-                        }
-                        _ => continue,
-                    }
-                }
+            // `export const cors = …` / `export function runMiddleware` mean the same.
+            let decl = match item {
+                ModuleItem::Stmt(Stmt::Decl(decl)) => decl,
+                ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => &export.decl,
                 _ => continue,
             };
-            match stmt {
-                Stmt::Decl(Decl::Var(var)) => var.decls.iter().for_each(|d| bindings.declarator(d)),
-                Stmt::Decl(Decl::Fn(f)) => {
-                    let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
-                    if is_runner(&params, f.function.body.as_ref().map(|b| b.stmts.as_slice())) {
-                        bindings.runners.insert(f.ident.sym.to_string());
-                    }
+            match decl {
+                Decl::Var(var) => var.decls.iter().for_each(|d| bindings.declarator(d)),
+                Decl::Fn(f) if function_is_runner(&f.function) => {
+                    bindings.runners.insert(f.ident.sym.to_string());
                 }
                 _ => {}
             }
@@ -182,11 +165,8 @@ impl CorsBindings {
                     self.runners.insert(name.id.sym.to_string());
                 }
             }
-            Expr::Fn(f) => {
-                let params: Vec<&Pat> = f.function.params.iter().map(|p| &p.pat).collect();
-                if is_runner(&params, f.function.body.as_ref().map(|b| b.stmts.as_slice())) {
-                    self.runners.insert(name.id.sym.to_string());
-                }
+            Expr::Fn(f) if function_is_runner(&f.function) => {
+                self.runners.insert(name.id.sym.to_string());
             }
             _ => {}
         }
@@ -276,7 +256,8 @@ impl CorsBindings {
         }
         let callee_is_cors = callee_ident(call).is_some_and(|c| {
             self.middlewares.contains(c) || self.next_cors.contains(c) || self.runners.contains(c)
-        }) || crate::ast::callee_expr(call).is_some_and(|c| self.is_middleware(c));
+        }) || crate::ast::callee_expr(call)
+            .is_some_and(|c| self.is_middleware(c));
         let hands_on_cors = args.iter().any(|a| self.is_middleware(a));
         (callee_is_cors || hands_on_cors).then(|| {
             (
@@ -318,6 +299,11 @@ fn pat_name(pat: &Pat) -> Option<&str> {
         Pat::Ident(binding) => Some(&binding.id.sym),
         _ => None,
     }
+}
+
+fn function_is_runner(function: &swc_ecma_ast::Function) -> bool {
+    let params: Vec<&Pat> = function.params.iter().map(|p| &p.pat).collect();
+    is_runner(&params, function.body.as_ref().map(|b| b.stmts.as_slice()))
 }
 
 /// `(req, res, fn) => new Promise(…)` written as an arrow with an expression body.
@@ -367,7 +353,9 @@ fn is_promise_running(expr: &Expr, [req, res, run]: [&str; 3]) -> bool {
     let Some((params, body)) = function_parts(&executor.expr) else {
         return false;
     };
-    let [Some(resolve), Some(reject)] = [params.first(), params.get(1)].map(|p| p.and_then(|p| pat_name(p))) else {
+    let [Some(resolve), Some(reject)] =
+        [params.first(), params.get(1)].map(|p| p.and_then(|p| pat_name(p)))
+    else {
         return false;
     };
     if params.len() != 2 {
@@ -384,10 +372,10 @@ fn is_promise_running(expr: &Expr, [req, res, run]: [&str; 3]) -> bool {
     if callee_ident(call) != Some(run) {
         return false;
     }
-    let Some([a, b, callback]) = plain_args(&call.args).as_deref().map(|a| match a {
-        [a, b, c] => Some([*a, *b, *c]),
-        _ => None,
-    }).flatten() else {
+    let Some(args) = plain_args(&call.args) else {
+        return false;
+    };
+    let [a, b, callback] = args.as_slice() else {
         return false;
     };
     is_ident(a, req) && is_ident(b, res) && is_settling_callback(callback, resolve, reject)
@@ -496,7 +484,10 @@ pub fn edits(file: &ParsedFile, cors: &CorsUse, req: &str, headers: &str) -> Vec
         Edit::insert(call.end, ")"),
         Edit::insert(
             stmt.end,
-            format!("{}{indent}if ({preflight}) return {preflight}{semi}", style.newline),
+            format!(
+                "{}{indent}if ({preflight}) return {preflight}{semi}",
+                style.newline
+            ),
         ),
     ]
 }
@@ -525,12 +516,12 @@ pub fn include_options(
     }
     let answers_cors = wrapped_by_cors
         || uses.iter().any(|u| match &u.kind {
-        UseKind::Cors(_) => true,
-        UseKind::SetHeader { first_arg, .. } => {
-            is_cors_header(file.slice(*first_arg).trim_matches(['\'', '"', '`']))
-        }
-        _ => false,
-    });
+            UseKind::Cors(_) => true,
+            UseKind::SetHeader { first_arg, .. } => {
+                is_cors_header(file.slice(*first_arg).trim_matches(['\'', '"', '`']))
+            }
+            _ => false,
+        });
     if !answers_cors {
         return None;
     }
@@ -593,7 +584,10 @@ impl MicroCors {
             return None;
         }
         let args = plain_args(&call.args).unwrap_or_default();
-        let Some(Expr::Ident(handler)) = args.first().map(|a| strip_parens(a)).filter(|_| args.len() == 1)
+        let Some(Expr::Ident(handler)) = args
+            .first()
+            .map(|a| strip_parens(a))
+            .filter(|_| args.len() == 1)
         else {
             return Some(Err(crate::diagnostic::Diagnostic::manual(
                 "manual/cors-middleware-shape",

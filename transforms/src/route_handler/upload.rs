@@ -146,8 +146,7 @@ impl UploadBindings {
 
     /// `form.parse(req[, callback])` on a formidable form.
     pub fn parse_call(&self, call: &CallExpr, req: &str) -> Option<NodeRequestUse> {
-        if self.factories.is_empty() && self.constructors.is_empty() && self.namespaces.is_empty()
-        {
+        if self.factories.is_empty() && self.constructors.is_empty() && self.namespaces.is_empty() {
             return None;
         }
         let Some(Expr::Member(member)) = crate::ast::callee_expr(call).map(strip_parens) else {

@@ -220,7 +220,9 @@ pub enum UseKind {
     /// `req` handed to formidable, as a Node request stream (`upload.rs`).
     NodeRequest(super::upload::NodeRequestUse),
     /// `req.headers` handed whole to svix's `verify` (`webhook.rs`).
-    HeadersObject { member: Span },
+    HeadersObject {
+        member: Span,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -632,7 +634,10 @@ impl Scanner<'_, '_> {
     }
 
     fn statement(&mut self, stmt: &Stmt) -> bool {
-        match self.cors.statement(stmt, self.req, self.res, self.depth > 0) {
+        match self
+            .cors
+            .statement(stmt, self.req, self.res, self.depth > 0)
+        {
             Some(Ok(cors)) => {
                 self.push(UseKind::Cors(cors));
                 return true;
