@@ -444,6 +444,15 @@ impl Scanner<'_, '_> {
         matches!(strip_parens(expr), Expr::Member(m) if self.is_req(&m.obj) && member_prop(&m.prop) == Some(name))
     }
 
+    fn mentions_res(&self, expr: &Expr) -> bool {
+        let mut finder = IdentFinder {
+            name: self.res,
+            found: false,
+        };
+        expr.visit_with(&mut finder);
+        finder.found
+    }
+
     fn mentions_req_or_res(&self, expr: &Expr) -> bool {
         struct Finder<'n> {
             names: [&'n str; 2],
@@ -783,6 +792,18 @@ impl Scanner<'_, '_> {
     /// formidable's `parse`, svix's `verify`; CORS middleware in a form that does not convert.
     fn library_call(&mut self, call: &swc_ecma_ast::CallExpr) -> bool {
         let adapted = if let Some(upload) = self.uploads.parse_call(call, self.req) {
+            let answers_in_callback = call.args.iter().skip(1).any(|arg| {
+                matches!(&*arg.expr, Expr::Arrow(_) | Expr::Fn(_)) && self.mentions_res(&arg.expr)
+            });
+            if answers_in_callback {
+                self.problem(
+                    call.span,
+                    "manual/upload-response-in-callback",
+                    "the response is sent from formidable's `parse` callback".into(),
+                    "a Route Handler must return its Response: use `const [fields, files] = await form.parse(req)` (formidable v3), or resolve a Promise in the callback and answer after it, then run routeshift again",
+                );
+                return true;
+            }
             if !self.raw_body {
                 self.problem(
                     call.span,
@@ -853,6 +874,18 @@ impl Scanner<'_, '_> {
         self.depth -= 1;
         self.req = req;
         self.res = res;
+    }
+}
+
+/// Finds a use of one name.
+struct IdentFinder<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl Visit for IdentFinder<'_> {
+    fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+        self.found |= &*ident.sym == self.name;
     }
 }
 
