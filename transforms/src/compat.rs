@@ -17,6 +17,8 @@ pub enum CompatFn {
     EndResponse,
     RedirectResponse,
     SetHeader,
+    CorsMiddleware,
+    NodeRequest,
 }
 
 impl CompatFn {
@@ -29,6 +31,8 @@ impl CompatFn {
             CompatFn::EndResponse => "endResponse",
             CompatFn::RedirectResponse => "redirectResponse",
             CompatFn::SetHeader => "setHeader",
+            CompatFn::CorsMiddleware => "corsMiddleware",
+            CompatFn::NodeRequest => "nodeRequest",
         }
     }
 }
@@ -49,7 +53,10 @@ const TS_SOURCE: &str = r#"// Written by routeshift. Pages API routes behaved in
 // these functions keep the old behaviour on the wire, so migrated routes answer exactly as before.
 // Once a route no longer needs that (say, clients accept `application/json` without a charset),
 // replace the call with the plain Web API (`Response.json`, `request.json()`, ...).
+import type { IncomingMessage } from 'node:http'
 import { decode } from 'node:querystring'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { NextRequest } from 'next/server'
 
 export type PagesQuery = Partial<Record<string, string | string[]>>
@@ -153,6 +160,55 @@ export function setHeader(headers: Headers, name: string, value: string | number
   headers.delete(name)
   for (const item of typeof value === 'object' ? value : [String(value)]) headers.append(name, item)
 }
+/**
+ * Runs a Node CORS middleware (`cors`, `nextjs-cors`) as Pages did, on a minimal Node request
+ * (`method`, `url`, lower-cased `headers`) and a response whose headers are `headers`: what it
+ * sets stays there for the route's responses. Resolves with the Response when the middleware
+ * ended it itself (a preflight), with `undefined` once `run`'s promise resolves; rejects with
+ * its error.
+ */
+export function corsMiddleware(
+  request: Request,
+  headers: Headers,
+  run: (req: any, res: any) => unknown,
+): Promise<Response | undefined> {
+  const url = new URL(request.url)
+  const req = { method: request.method, url: url.pathname + url.search, headers: Object.fromEntries(request.headers) }
+  return new Promise((resolve, reject) => {
+    const res = {
+      statusCode: 200,
+      getHeader: (name: string) => headers.get(name) ?? undefined,
+      setHeader(name: string, value: string | number | readonly string[]) {
+        setHeader(headers, name, value)
+        return res
+      },
+      removeHeader: (name: string) => headers.delete(name),
+      end(chunk?: unknown) {
+        resolve(endResponse(chunk, { status: res.statusCode, headers }))
+        return res
+      },
+    }
+    Promise.resolve()
+      .then(() => run(req, res))
+      .then(() => resolve(undefined), reject)
+  })
+}
+
+/**
+ * The Web request as the Node request stream Pages handed to body parsers with
+ * `bodyParser: false` (formidable): the body as a `Readable`, with `method`, `url` and
+ * lower-cased `headers`.
+ */
+export function nodeRequest(request: Request): IncomingMessage {
+  const url = new URL(request.url)
+  const headers: Record<string, string> = Object.fromEntries(request.headers)
+  // A Node request with a body always had one of these; formidable reads neither as "no body".
+  if (request.body && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+    headers['transfer-encoding'] = 'chunked'
+  }
+  const body = request.body ? Readable.fromWeb(request.body as NodeReadableStream<Uint8Array>) : Readable.from([])
+  return Object.assign(body, { method: request.method, url: url.pathname + url.search, headers }) as unknown as IncomingMessage
+}
 "#;
 
 const JS_SOURCE: &str = r#"// Written by routeshift. Pages API routes behaved in ways plain Route Handlers do not:
@@ -160,6 +216,7 @@ const JS_SOURCE: &str = r#"// Written by routeshift. Pages API routes behaved in
 // Once a route no longer needs that (say, clients accept `application/json` without a charset),
 // replace the call with the plain Web API (`Response.json`, `request.json()`, ...).
 import { decode } from 'node:querystring'
+import { Readable } from 'node:stream'
 
 /** `req.query`: search params (repeated keys as arrays, empty values as '') with the dynamic params, which win. */
 export function pagesQuery(request, params) {
@@ -260,6 +317,51 @@ export function setHeader(headers, name, value) {
   headers.delete(name)
   for (const item of typeof value === 'object' ? value : [String(value)]) headers.append(name, item)
 }
+/**
+ * Runs a Node CORS middleware (`cors`, `nextjs-cors`) as Pages did, on a minimal Node request
+ * (`method`, `url`, lower-cased `headers`) and a response whose headers are `headers`: what it
+ * sets stays there for the route's responses. Resolves with the Response when the middleware
+ * ended it itself (a preflight), with `undefined` once `run`'s promise resolves; rejects with
+ * its error.
+ */
+export function corsMiddleware(request, headers, run) {
+  const url = new URL(request.url)
+  const req = { method: request.method, url: url.pathname + url.search, headers: Object.fromEntries(request.headers) }
+  return new Promise((resolve, reject) => {
+    const res = {
+      statusCode: 200,
+      getHeader: (name) => headers.get(name) ?? undefined,
+      setHeader(name, value) {
+        setHeader(headers, name, value)
+        return res
+      },
+      removeHeader: (name) => headers.delete(name),
+      end(chunk) {
+        resolve(endResponse(chunk, { status: res.statusCode, headers }))
+        return res
+      },
+    }
+    Promise.resolve()
+      .then(() => run(req, res))
+      .then(() => resolve(undefined), reject)
+  })
+}
+
+/**
+ * The Web request as the Node request stream Pages handed to body parsers with
+ * `bodyParser: false` (formidable): the body as a `Readable`, with `method`, `url` and
+ * lower-cased `headers`.
+ */
+export function nodeRequest(request) {
+  const url = new URL(request.url)
+  const headers = Object.fromEntries(request.headers)
+  // A Node request with a body always had one of these; formidable reads neither as "no body".
+  if (request.body && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+    headers['transfer-encoding'] = 'chunked'
+  }
+  const body = request.body ? Readable.fromWeb(request.body) : Readable.from([])
+  return Object.assign(body, { method: request.method, url: url.pathname + url.search, headers })
+}
 "#;
 
 #[cfg(test)]
@@ -280,6 +382,8 @@ mod tests {
                 CompatFn::EndResponse,
                 CompatFn::RedirectResponse,
                 CompatFn::SetHeader,
+                CompatFn::CorsMiddleware,
+                CompatFn::NodeRequest,
             ] {
                 assert!(
                     source.contains(&format!("export function {}(", f.name()))

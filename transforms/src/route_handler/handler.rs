@@ -147,12 +147,17 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                         Declaration::DefaultExport { item: item_range, anonymous: f.ident.is_none(), arrow: false },
                     ),
                     Expr::Ident(ident) => declared_handler(file, &ident.sym, item_range),
-                    Expr::Call(call) => Err(Diagnostic::manual(
-                        "manual/wrapped-handler",
-                        format!("the default export is a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
-                    )
-                    .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
-                    .at(file.location_of(export.span))),
+                    Expr::Call(call) => match super::cors::MicroCors::wrapping(file, call) {
+                        // micro-cors runs before the handler; render puts it back (cors.rs).
+                        Some(Ok(wrapper)) => declared_handler(file, &wrapper.handler, item_range),
+                        Some(Err(problem)) => Err(problem),
+                        None => Err(Diagnostic::manual(
+                            "manual/wrapped-handler",
+                            format!("the default export is a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
+                        )
+                        .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
+                        .at(file.location_of(export.span))),
+                    },
                     _ => Err(unsupported(file, export.span, "manual/default-export-shape", "not a function")),
                 };
             }

@@ -28,6 +28,7 @@
 
 mod after;
 pub(crate) mod config;
+pub mod cors;
 pub mod dispatch;
 mod draft;
 mod exports;
@@ -39,7 +40,9 @@ pub mod revalidate;
 pub mod special;
 mod stream;
 mod tail;
+pub mod upload;
 pub mod usage;
+pub mod webhook;
 
 use std::collections::{BTreeSet, HashSet};
 

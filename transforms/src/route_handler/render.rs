@@ -86,6 +86,7 @@ pub(super) fn convert(
     };
     let other_exports = super::exports::analyze(file, &handler_ranges);
     problems.extend(other_exports.problems.iter().cloned());
+    problems.extend(super::upload::unsupported(file));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -157,9 +158,35 @@ pub(super) fn convert(
             checks_method: true,
         };
     }
+    // micro-cors wraps the whole handler: like a prelude, it runs for every method.
+    let micro_cors = super::cors::MicroCors::find(file);
+    if micro_cors.is_some() {
+        if req.is_none() {
+            return Err(vec![Diagnostic::manual(
+                "manual/cors-middleware-shape",
+                "the handler wrapped by micro-cors takes no request parameter",
+            )
+            .with_help("name the handler's parameters (`req`, `res`), then run routeshift again")
+            .at(file.location_of(handler.function_span))]);
+        }
+        if matches!(dispatch, Dispatch::Split { .. }) {
+            dispatch = Dispatch::Single {
+                methods: exported_methods(&dispatch),
+                checks_method: true,
+            };
+        }
+    }
+    let micro_cors_preflight = micro_cors.as_ref().map(|_| fresh("corsPreflight"));
 
     let mut notes = config.notes.clone();
     notes.extend(other_exports.notes.iter().cloned());
+    notes.extend(super::cors::include_options(
+        file,
+        &handler,
+        &mut dispatch,
+        &usage.uses,
+        micro_cors.is_some(),
+    ));
     let names = Names {
         req: req.clone().unwrap_or_else(|| "request".into()),
         query: fresh("query"),
@@ -304,7 +331,7 @@ pub(super) fn convert(
                 needs.awaits = true;
             }
             UseKind::RawBody { .. } => needs.awaits = true,
-            UseKind::SetHeader { .. } => needs.headers = true,
+            UseKind::SetHeader { .. } | UseKind::Cors(_) => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
             UseKind::Special(super::special::SpecialUse::WriteHead { headers, .. }) => {
                 needs.status = true;
@@ -315,6 +342,12 @@ pub(super) fn convert(
     }
     for (function, awaits) in functions.iter_mut().zip(&special.awaits) {
         function.needs.awaits |= *awaits;
+    }
+    if micro_cors.is_some() {
+        for function in &mut functions {
+            function.needs.headers = true;
+            function.needs.awaits = true;
+        }
     }
     // A response helper builds its own Response: headers or a status the handler set on `res`
     // before calling it would be lost.
@@ -463,6 +496,10 @@ pub(super) fn convert(
         }
         if needs.headers {
             lines.push(format!("const {} = new Headers(){semi}", names.headers));
+        }
+        if let (Some(wrapper), Some(preflight)) = (&micro_cors, &micro_cors_preflight) {
+            compat.insert(CompatFn::CorsMiddleware);
+            lines.extend(wrapper.prelude(&names.req, &names.headers, preflight, semi));
         }
         if needs.status {
             lines.push(format!("let {} = 200{semi}", names.status));
@@ -1062,6 +1099,19 @@ fn use_edits(
             };
             edits.push(Edit::replace(range(*expr), text));
         }
+        UseKind::Cors(cors) => {
+            compat.insert(CompatFn::CorsMiddleware);
+            edits.extend(super::cors::edits(file, cors, req, &names.headers));
+        }
+        UseKind::NodeRequest(upload) => {
+            compat.insert(CompatFn::NodeRequest);
+            edits.push(Edit::insert(file.offset(upload.arg.lo), "nodeRequest("));
+            edits.push(Edit::insert(file.offset(upload.arg.hi), ")"));
+        }
+        UseKind::HeadersObject { member } => edits.push(Edit::replace(
+            range(*member),
+            format!("Object.fromEntries({req}.headers)"),
+        )),
     }
 }
 

@@ -219,6 +219,14 @@ pub enum UseKind {
         helper: HelperCall,
         stmt: Option<Span>,
     },
+    /// A CORS middleware run through the compat adapter (`cors.rs`).
+    Cors(super::cors::CorsUse),
+    /// `req` handed to formidable, as a Node request stream (`upload.rs`).
+    NodeRequest(super::upload::NodeRequestUse),
+    /// `req.headers` handed whole to svix's `verify` (`webhook.rs`).
+    HeadersObject {
+        member: Span,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +252,9 @@ impl Use {
             UseKind::RawBody { expr, .. } => *expr,
             UseKind::HelperCall { call, stmt, .. } => stmt.unwrap_or(*call),
             UseKind::Special(special) => special.span(),
+            UseKind::Cors(cors) => cors.stmt,
+            UseKind::NodeRequest(upload) => upload.arg,
+            UseKind::HeadersObject { member } => *member,
         }
     }
 }
@@ -307,6 +318,9 @@ pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) ->
         raw_body: input.raw_body,
         readers: raw_body_readers(input.file),
         helpers: input.helpers,
+        cors: super::cors::CorsBindings::find(input.file),
+        uploads: super::upload::UploadBindings::find(input.file),
+        webhooks: super::webhook::WebhookBindings::find(input.file),
         depth: 0,
         safe: Vec::new(),
         nullish: Vec::new(),
@@ -345,6 +359,9 @@ struct Scanner<'a, 'f> {
     raw_body: bool,
     readers: HashMap<String, RawBodyRead>,
     helpers: &'a Helpers,
+    cors: super::cors::CorsBindings,
+    uploads: super::upload::UploadBindings,
+    webhooks: super::webhook::WebhookBindings,
     depth: usize,
     /// Spans of expressions sitting in a safe slot.
     safe: Vec<Span>,
@@ -430,6 +447,15 @@ impl Scanner<'_, '_> {
     /// `req.<name>`
     fn is_req_member(&self, expr: &Expr, name: &str) -> bool {
         matches!(strip_parens(expr), Expr::Member(m) if self.is_req(&m.obj) && member_prop(&m.prop) == Some(name))
+    }
+
+    fn mentions_res(&self, expr: &Expr) -> bool {
+        let mut finder = IdentFinder {
+            name: self.res,
+            found: false,
+        };
+        expr.visit_with(&mut finder);
+        finder.found
     }
 
     fn mentions_req_or_res(&self, expr: &Expr) -> bool {
@@ -622,6 +648,20 @@ impl Scanner<'_, '_> {
     }
 
     fn statement(&mut self, stmt: &Stmt) -> bool {
+        match self
+            .cors
+            .statement(stmt, self.req, self.res, self.depth > 0)
+        {
+            Some(Ok(cors)) => {
+                self.push(UseKind::Cors(cors));
+                return true;
+            }
+            Some(Err((span, code, message, help))) => {
+                self.problem(span, code, message, help);
+                return true;
+            }
+            None => {}
+        }
         let expr = match stmt {
             Stmt::Expr(e) => &*e.expr,
             Stmt::Return(ReturnStmt {
@@ -773,6 +813,54 @@ impl Scanner<'_, '_> {
         }
     }
 
+    /// Calls of libraries that take `req` (or `req.headers`) whole and have an adapter:
+    /// formidable's `parse`, svix's `verify`; CORS middleware in a form that does not convert.
+    fn library_call(&mut self, call: &swc_ecma_ast::CallExpr) -> bool {
+        let adapted = if let Some(upload) = self.uploads.parse_call(call, self.req) {
+            let answers_in_callback = call.args.iter().skip(1).any(|arg| {
+                matches!(&*arg.expr, Expr::Arrow(_) | Expr::Fn(_)) && self.mentions_res(&arg.expr)
+            });
+            if answers_in_callback {
+                self.problem(
+                    call.span,
+                    "manual/upload-response-in-callback",
+                    "the response is sent from formidable's `parse` callback".into(),
+                    "a Route Handler must return its Response: use `const [fields, files] = await form.parse(req)` (formidable v3), or resolve a Promise in the callback and answer after it, then run routeshift again",
+                );
+                return true;
+            }
+            if !self.raw_body {
+                self.problem(
+                    call.span,
+                    "manual/upload-body-parser-on",
+                    "formidable parses the request stream, but the body parser is on (Pages had already read the body)".into(),
+                    "set `config.api.bodyParser = false` as formidable requires, or convert this route by hand",
+                );
+            }
+            let arg = upload.arg;
+            self.push(UseKind::NodeRequest(upload));
+            arg
+        } else if let Some(member) = self.webhooks.verified_headers(call, self.req) {
+            self.push(UseKind::HeadersObject { member });
+            member
+        } else if let Some((span, code, message, help)) =
+            self.cors.other_use(call, self.req, self.res)
+        {
+            self.problem(span, code, message, help);
+            return true;
+        } else {
+            return false;
+        };
+        call.callee.visit_with(self);
+        for arg in &call.args {
+            let inner = crate::ast::unwrap_expr(&arg.expr).span();
+            if inner != adapted {
+                self.visit_expr_or_spread(arg);
+            }
+        }
+        true
+    }
+
     /// `req` or `res` handed on as a whole (to a helper, in an object, …): `what` says how.
     fn passed(&mut self, span: Span, name: &str, what: String) {
         let which = if name == self.req { "req" } else { "res" };
@@ -811,6 +899,18 @@ impl Scanner<'_, '_> {
         self.depth -= 1;
         self.req = req;
         self.res = res;
+    }
+}
+
+/// Finds a use of one name.
+struct IdentFinder<'n> {
+    name: &'n str,
+    found: bool,
+}
+
+impl Visit for IdentFinder<'_> {
+    fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+        self.found |= &*ident.sym == self.name;
     }
 }
 
@@ -919,6 +1019,9 @@ impl Visit for Scanner<'_, '_> {
                         format!("`{}` sends the response inside an expression", self.short(expr.span())),
                         "send the response as its own statement (`return res.status(…).json(…)`), then run routeshift again",
                     );
+                    return;
+                }
+                if self.library_call(call) {
                     return;
                 }
                 for arg in &call.args {

@@ -519,6 +519,13 @@ fn extract_unit(
                     ),
                 ))
             }
+            UseKind::Cors(_) | UseKind::NodeRequest(_) | UseKind::HeadersObject { .. } => {
+                return Err(manual(
+                    span,
+                    "manual/extract-transport-in-logic",
+                    "the logic hands the request to a Node library (CORS middleware, upload parser, webhook verifier)".into(),
+                ))
+            }
         }
     }
     covered.extend(reads.iter().map(|(r, _)| r.clone()));
