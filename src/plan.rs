@@ -739,10 +739,7 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
         }
     }
     for (file, users) in helper_users {
-        let (Some(module), Ok(parsed)) = (
-            helper_modules.get(&file),
-            ParsedFile::parse(&project.files[file].path, &project.files[file].text),
-        ) else {
+        let Some(module) = helper_modules.get(&file) else {
             continue;
         };
         let mut names: Vec<&str> = users.iter().map(|(_, name)| name.as_str()).collect();
@@ -754,9 +751,15 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
         }
         let path = &project.files[file].path;
         let compat_specifier = project.preferred_specifier(path, &compat_stem);
-        let edits =
-            helper_module::module_edits(&parsed, &forms, &compat_specifier, project.typescript);
-        let Ok(contents) = transforms::edit::apply(&project.files[file].text, &edits) else {
+        let text = &project.files[file].text;
+        let edits = helper_module::module_edits(
+            text,
+            module,
+            &forms,
+            &compat_specifier,
+            project.typescript,
+        );
+        let Ok(contents) = transforms::edit::apply(text, &edits) else {
             continue;
         };
         let new_names: Vec<&str> = forms.iter().map(|f| f.helper.new_name.as_str()).collect();

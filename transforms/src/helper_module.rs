@@ -20,7 +20,6 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use swc_common::Spanned;
 use swc_ecma_ast::{
     ArrowFunctionBody, Decl, Expr, ModuleDecl, ModuleItem, Pat, TsEntityName, TsType,
 };
@@ -28,6 +27,7 @@ use swc_ecma_ast::{
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
+use crate::imports;
 use crate::parse::ParsedFile;
 use crate::route_handler::handler::HandlerBody;
 use crate::route_handler::helpers::ProjectHelper;
@@ -54,6 +54,9 @@ pub struct HelperModule {
     pub forms: Vec<HelperForm>,
     /// Functions that take a `NextApiResponse` but have no App Router form, and why.
     pub refused: Vec<(String, Vec<Diagnostic>)>,
+    /// How the module is written, and where its imports end: what adding the forms needs.
+    pub style: crate::text::Style,
+    pub last_import_end: Option<usize>,
 }
 
 impl HelperModule {
@@ -69,7 +72,11 @@ pub fn may_hold_helpers(text: &str) -> bool {
 
 /// The exported response helpers of a module.
 pub fn analyze(file: &ParsedFile) -> HelperModule {
-    let mut module = HelperModule::default();
+    let mut module = HelperModule {
+        style: crate::text::file_style(file),
+        last_import_end: crate::imports::last_import_end(file),
+        ..HelperModule::default()
+    };
     let mut taken: HashSet<String> = identifier_names(file);
     for item in &file.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else {
@@ -199,15 +206,16 @@ fn typed_as(pat: &Pat, type_name: &str) -> bool {
         if matches!(&reference.type_name, TsEntityName::Ident(id) if &*id.sym == type_name))
 }
 
-/// The edits that add `forms` to their module, with the imports they need.
-/// `compat_specifier` is how the module imports the compat module.
+/// The edits that add `forms` to their module (whose text is `text`), with the imports they
+/// need. `compat_specifier` is how the module imports the compat module.
 pub fn module_edits(
-    file: &ParsedFile,
+    text: &str,
+    module: &HelperModule,
     forms: &[&HelperForm],
     compat_specifier: &str,
     typescript: bool,
 ) -> Vec<Edit> {
-    let style = crate::text::file_style(file);
+    let style = &module.style;
     let mut edits = Vec::new();
     let mut compat: BTreeSet<CompatFn> = BTreeSet::new();
     let mut request_type = false;
@@ -223,45 +231,32 @@ pub fn module_edits(
     }
     let mut lines = Vec::new();
     if request_type && typescript {
-        lines.push(format!(
-            "import type {{ NextRequest }} from {}{}",
-            style.quoted("next/server"),
-            style.semi()
+        lines.push(imports::import_line(
+            true,
+            None,
+            None,
+            &["NextRequest".into()],
+            "next/server",
+            style,
         ));
     }
     if !compat.is_empty() {
-        let names: Vec<&str> = compat.iter().map(|c| c.name()).collect();
-        lines.push(format!(
-            "import {{ {} }} from {}{}",
-            names.join(", "),
-            style.quoted(compat_specifier),
-            style.semi()
+        let names: Vec<String> = compat.iter().map(|c| c.name().to_string()).collect();
+        lines.push(imports::import_line(
+            false,
+            None,
+            None,
+            &names,
+            compat_specifier,
+            style,
         ));
     }
-    if !lines.is_empty() {
-        let last_import_end = file
-            .module
-            .body
-            .iter()
-            .filter_map(|item| match item {
-                ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
-                    Some(file.offset(import.span().hi))
-                }
-                _ => None,
-            })
-            .max();
-        let text: String = lines
-            .iter()
-            .map(|l| format!("{}{l}", style.newline))
-            .collect();
-        match last_import_end {
-            Some(end) => edits.push(Edit::insert(end, text)),
-            None => edits.push(Edit::insert(
-                0,
-                format!("{}{}{}", text.trim_start(), style.newline, style.newline),
-            )),
-        }
-    }
+    edits.extend(crate::imports::insert_import_lines(
+        text,
+        module.last_import_end,
+        &lines,
+        style,
+    ));
     edits
 }
 
@@ -292,7 +287,13 @@ mod tests {
     fn a_form_an_earlier_run_added_is_reused_not_added_again() {
         let file = ParsedFile::parse("lib/api.ts", MODULE).unwrap();
         let module = analyze(&file);
-        let edits = module_edits(&file, &[module.form("ok").unwrap()], "./compat", true);
+        let edits = module_edits(
+            MODULE,
+            &module,
+            &[module.form("ok").unwrap()],
+            "./compat",
+            true,
+        );
         let migrated = crate::edit::apply(MODULE, &edits).unwrap();
         let again = analyze(&ParsedFile::parse("lib/api.ts", &migrated).unwrap());
         let ok = again.form("ok").unwrap();

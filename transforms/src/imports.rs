@@ -285,6 +285,104 @@ pub fn moved_specifier(specifier: &str, old_dir: &str, new_dir: &str) -> String 
     out
 }
 
+/// Where the file's last import statement ends.
+pub fn last_import_end(file: &ParsedFile) -> Option<usize> {
+    file.module.body.iter().rev().find_map(|item| match item {
+        ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => Some(file.offset(import.span.hi)),
+        _ => None,
+    })
+}
+
+/// The edit that adds import `lines` to a file: after the line of its last import (so that a
+/// comment trailing that import stays on it), or at the top with a blank line after them.
+pub fn insert_import_lines(
+    text: &str,
+    last_import_end: Option<usize>,
+    lines: &[String],
+    style: &crate::text::Style,
+) -> Option<crate::edit::Edit> {
+    if lines.is_empty() {
+        return None;
+    }
+    Some(match last_import_end {
+        Some(end) => {
+            let line_end = text[end..]
+                .find(['\r', '\n'])
+                .map_or(text.len(), |i| end + i);
+            let added: String = lines
+                .iter()
+                .map(|l| format!("{}{l}", style.newline))
+                .collect();
+            crate::edit::Edit::insert(line_end, added)
+        }
+        None => {
+            let added: String = lines
+                .iter()
+                .map(|l| format!("{l}{}", style.newline))
+                .collect();
+            crate::edit::Edit::insert(0, added + style.newline)
+        }
+    })
+}
+
+/// The range that removes one import specifier at `range` with the comma and spaces that
+/// follow it (or precede it, for the last one).
+pub fn specifier_removal(text: &str, range: Range<usize>) -> Range<usize> {
+    let after = &text[range.end..];
+    if after.trim_start().starts_with(',') {
+        let trailing = after.len() - after.trim_start_matches([',', ' ']).len();
+        range.start..range.end + trailing
+    } else {
+        let before = &text[..range.start];
+        let leading = before.len() - before.trim_end_matches([',', ' ']).len();
+        range.start - leading..range.end
+    }
+}
+
+/// `import [type ]default, * as ns, { a, b as c } from 'source'` in the file's style; the
+/// parts that are empty are left out.
+pub fn import_line(
+    type_only: bool,
+    default: Option<&str>,
+    namespace: Option<&str>,
+    named: &[String],
+    source: &str,
+    style: &crate::text::Style,
+) -> String {
+    let mut clause: Vec<String> = Vec::new();
+    clause.extend(default.map(str::to_string));
+    clause.extend(namespace.map(|n| format!("* as {n}")));
+    if !named.is_empty() {
+        clause.push(format!("{{ {} }}", named.join(", ")));
+    }
+    format!(
+        "import {}{} from {}{}",
+        if type_only { "type " } else { "" },
+        clause.join(", "),
+        style.quoted(source),
+        style.semi()
+    )
+}
+
+/// The names a top-level declaration binds.
+pub fn declared_names(decl: &Decl) -> Vec<String> {
+    match decl {
+        Decl::Fn(f) => vec![f.ident.sym.to_string()],
+        Decl::Class(c) => vec![c.ident.sym.to_string()],
+        Decl::Var(v) => {
+            let mut names = Vec::new();
+            for d in &v.decls {
+                collect_binding_names(&d.name, &mut names);
+            }
+            names
+        }
+        Decl::TsInterface(i) => vec![i.id.sym.to_string()],
+        Decl::TsTypeAlias(t) => vec![t.id.sym.to_string()],
+        Decl::TsEnum(e) => vec![e.id.sym.to_string()],
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
 use swc_common::Spanned;
-use swc_ecma_ast::{Decl, ImportSpecifier, ModuleDecl, ModuleItem, Stmt};
+use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::edit::Edit;
@@ -46,24 +46,6 @@ struct Names(HashSet<String>);
 impl Visit for Names {
     fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
         self.0.insert(ident.sym.to_string());
-    }
-}
-
-fn declared_names(decl: &Decl) -> Vec<String> {
-    match decl {
-        Decl::Fn(f) => vec![f.ident.sym.to_string()],
-        Decl::Class(c) => vec![c.ident.sym.to_string()],
-        Decl::Var(v) => {
-            let mut names = Vec::new();
-            for d in &v.decls {
-                imports::collect_binding_names(&d.name, &mut names);
-            }
-            names
-        }
-        Decl::TsInterface(i) => vec![i.id.sym.to_string()],
-        Decl::TsTypeAlias(t) => vec![t.id.sym.to_string()],
-        Decl::TsEnum(e) => vec![e.id.sym.to_string()],
-        _ => Vec::new(),
     }
 }
 
@@ -100,7 +82,7 @@ fn top_declarations(file: &ParsedFile) -> Vec<TopDeclaration> {
         let mut references = Names(HashSet::new());
         decl.visit_with(&mut references);
         found.push(TopDeclaration {
-            names: declared_names(decl),
+            names: imports::declared_names(decl),
             range,
             exported,
             references: references.0,
@@ -190,7 +172,6 @@ pub fn move_exports(
     let used_outside = |name: &str| counts.get(name).is_some_and(|(_, outside)| *outside > 0);
     let used_inside = |name: &str| counts.get(name).is_some_and(|(inside, _)| *inside > 0);
     let style = crate::text::file_style(route);
-    let semi = style.semi();
 
     // The route imports back what it still uses.
     let mut back: Vec<String> = Vec::new();
@@ -207,12 +188,10 @@ pub fn move_exports(
     let module_dir = imports::parent(module_path);
     let mut module_lines: Vec<String> = Vec::new();
     let mut route_edits: Vec<Edit> = Vec::new();
-    let mut last_import_end = None;
     for item in &route.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
             continue;
         };
-        last_import_end = Some(route.offset(import.span.hi));
         let local = |s: &ImportSpecifier| match s {
             ImportSpecifier::Named(n) => n.local.sym.to_string(),
             ImportSpecifier::Default(d) => d.local.sym.to_string(),
@@ -242,17 +221,13 @@ pub fn move_exports(
                 ImportSpecifier::Named(n) => named.push(route.slice(n.span).to_string()),
             }
         }
-        let mut clause = Vec::new();
-        clause.extend(default);
-        clause.extend(namespace.map(|n| format!("* as {n}")));
-        if !named.is_empty() {
-            clause.push(format!("{{ {} }}", named.join(", ")));
-        }
-        let type_prefix = if import.type_only { "type " } else { "" };
-        module_lines.push(format!(
-            "import {type_prefix}{} from {}{semi}",
-            clause.join(", "),
-            style.quoted(&specifier)
+        module_lines.push(imports::import_line(
+            import.type_only,
+            default.as_deref(),
+            namespace.as_deref(),
+            &named,
+            &specifier,
+            &style,
         ));
         // Specifiers only the moved code used leave the route.
         let gone: Vec<&ImportSpecifier> = needed
@@ -266,25 +241,10 @@ pub fn move_exports(
             )));
         } else {
             for s in gone {
-                let range = route.range(s.span());
-                // With the comma after it (or before it, for the last one).
-                let after = &route.text[range.end..];
-                let comma = after.find(',').filter(|&c| after[..c].trim().is_empty());
-                match comma {
-                    Some(c) => {
-                        let rest = &after[c + 1..];
-                        let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-                        route_edits.push(Edit::delete(range.start..range.end + c + 1 + spaces));
-                    }
-                    None => {
-                        let before = &route.text[..range.start];
-                        let start = before
-                            .trim_end()
-                            .strip_suffix(',')
-                            .map_or(range.start, str::len);
-                        route_edits.push(Edit::delete(start..range.end));
-                    }
-                }
+                route_edits.push(Edit::delete(imports::specifier_removal(
+                    &route.text,
+                    route.range(s.span()),
+                )));
             }
         }
     }
@@ -318,15 +278,13 @@ pub fn move_exports(
                 .rsplit_once('.')
                 .map_or(module_path, |(stem, _)| stem),
         );
-        let line = format!(
-            "import {{ {} }} from {}{semi}",
-            back.join(", "),
-            style.quoted(&specifier)
-        );
-        match last_import_end {
-            Some(end) => route_edits.push(Edit::insert(end, format!("{}{line}", style.newline))),
-            None => route_edits.push(Edit::insert(0, format!("{line}{}", style.newline))),
-        }
+        let line = imports::import_line(false, None, None, &back, &specifier, &style);
+        route_edits.extend(imports::insert_import_lines(
+            &route.text,
+            imports::last_import_end(route),
+            &[line],
+            &style,
+        ));
     }
     Ok(SharedExportsMove {
         module_text,

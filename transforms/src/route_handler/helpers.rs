@@ -13,9 +13,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use swc_ecma_ast::{
-    CallExpr, Callee, Expr, ImportSpecifier, ModuleDecl, ModuleExportName, ModuleItem,
-};
+use swc_ecma_ast::{CallExpr, Callee, Expr, ImportSpecifier, ModuleDecl, ModuleItem};
 
 use crate::ast::strip_parens;
 use crate::parse::ParsedFile;
@@ -90,11 +88,10 @@ impl Helpers {
                 if named.is_type_only {
                     continue;
                 }
-                let imported = match &named.imported {
-                    Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
-                    Some(ModuleExportName::Str(s)) => crate::ast::str_text(s).to_string(),
-                    None => named.local.sym.to_string(),
-                };
+                let imported = named
+                    .imported
+                    .as_ref()
+                    .map_or_else(|| named.local.sym.to_string(), crate::ast::export_name);
                 let local = named.local.sym.to_string();
                 if let Some((_, _, req_at, res_at, arity)) = LIBRARY
                     .iter()

@@ -63,12 +63,6 @@ pub fn edits(
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
     let mut new_lines: Vec<(&str, Vec<&str>)> = Vec::new();
-    let mut last_import_end = None;
-    for item in &file.module.body {
-        if let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item {
-            last_import_end = Some(file.offset(import.span.hi));
-        }
-    }
     for (module, name) in wanted {
         if imported(file, module, name) {
             continue;
@@ -110,27 +104,11 @@ pub fn edits(
             )
         })
         .collect();
-    match last_import_end {
-        Some(end) => {
-            let line_end = file.text[end..]
-                .find(['\r', '\n'])
-                .map_or(file.text.len(), |i| end + i);
-            edits.push(Edit::insert(
-                line_end,
-                lines
-                    .iter()
-                    .map(|l| format!("{}{l}", style.newline))
-                    .collect::<String>(),
-            ));
-        }
-        None => edits.push(Edit::insert(
-            0,
-            lines
-                .iter()
-                .map(|l| format!("{l}{}", style.newline))
-                .collect::<String>()
-                + style.newline,
-        )),
-    }
+    edits.extend(crate::imports::insert_import_lines(
+        &file.text,
+        crate::imports::last_import_end(file),
+        &lines,
+        style,
+    ));
     edits
 }

@@ -1429,14 +1429,12 @@ fn import_edits(
     style: &Style,
     edits: &mut Vec<Edit>,
 ) {
-    let mut last_import_end = None;
     let mut next_server = None;
     let mut has_next_request = false;
     for item in &file.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
             continue;
         };
-        last_import_end = Some(file.offset(import.span.hi));
         if import.src.value.as_str() == Some("next/server") {
             for specifier in &import.specifiers {
                 if let ImportSpecifier::Named(named) = specifier {
@@ -1497,32 +1495,12 @@ fn import_edits(
             style.semi()
         ));
     }
-    if lines.is_empty() {
-        return;
-    }
-    match last_import_end {
-        Some(end) => {
-            // After the last import's line, so a comment trailing it stays on it.
-            let line_end = file.text[end..]
-                .find(['\r', '\n'])
-                .map_or(file.text.len(), |i| end + i);
-            edits.push(Edit::insert(
-                line_end,
-                lines
-                    .iter()
-                    .map(|l| format!("{}{l}", style.newline))
-                    .collect::<String>(),
-            ))
-        }
-        None => edits.push(Edit::insert(
-            0,
-            lines
-                .iter()
-                .map(|l| format!("{l}{}", style.newline))
-                .collect::<String>()
-                + style.newline,
-        )),
-    }
+    edits.extend(imports::insert_import_lines(
+        &file.text,
+        imports::last_import_end(file),
+        &lines,
+        style,
+    ));
 }
 
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
@@ -1604,18 +1582,10 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
             )));
         } else {
             for specifier in removable {
-                let range = output.range(specifier.span());
-                // Take the comma and space that follow (or precede, for the last one).
-                let after = &output.text[range.end..];
-                let trailing = after.len() - after.trim_start_matches([',', ' ']).len();
-                let range = if after.trim_start().starts_with(',') {
-                    range.start..range.end + trailing
-                } else {
-                    let before = &output.text[..range.start];
-                    let leading = before.len() - before.trim_end_matches([',', ' ']).len();
-                    range.start - leading..range.end
-                };
-                edits.push(Edit::delete(range));
+                edits.push(Edit::delete(imports::specifier_removal(
+                    &output.text,
+                    output.range(specifier.span()),
+                )));
             }
         }
     }

@@ -1100,21 +1100,7 @@ fn top_level(file: &ParsedFile) -> TopLevel {
                 }
             }
             ModuleItem::Stmt(Stmt::Decl(decl)) => {
-                let names: Vec<String> = match decl {
-                    Decl::Fn(f) => vec![f.ident.sym.to_string()],
-                    Decl::Class(c) => vec![c.ident.sym.to_string()],
-                    Decl::Var(v) => {
-                        let mut names = Vec::new();
-                        for d in &v.decls {
-                            imports::collect_binding_names(&d.name, &mut names);
-                        }
-                        names
-                    }
-                    Decl::TsInterface(i) => vec![i.id.sym.to_string()],
-                    Decl::TsTypeAlias(t) => vec![t.id.sym.to_string()],
-                    Decl::TsEnum(e) => vec![e.id.sym.to_string()],
-                    _ => Vec::new(),
-                };
+                let names = imports::declared_names(decl);
                 let mut references = HashSet::new();
                 decl.visit_with(&mut References(&mut references));
                 let text = file.slice(decl.span());
@@ -1189,24 +1175,15 @@ fn remove_unused_imports(
                 ImportSpecifier::Named(n) => named.push(parsed.slice(n.span).to_string()),
             }
         }
-        let mut clause = Vec::new();
-        if let Some(d) = default {
-            clause.push(d);
-        }
-        if let Some(n) = namespace {
-            clause.push(format!("* as {n}"));
-        }
-        if !named.is_empty() {
-            clause.push(format!("{{ {} }}", named.join(", ")));
-        }
-        let type_prefix = if import.type_only { "type " } else { "" };
         edits.push(Edit::replace(
             range,
-            format!(
-                "import {type_prefix}{} from {}{}",
-                clause.join(", "),
-                style.quoted(crate::ast::str_text(&import.src)),
-                style.semi()
+            imports::import_line(
+                import.type_only,
+                default.as_deref(),
+                namespace.as_deref(),
+                &named,
+                crate::ast::str_text(&import.src),
+                style,
             ),
         ));
     }
