@@ -158,12 +158,37 @@ fn stem(path: &str) -> &str {
 
 /// Builds the plan for a project. `overrides` are the validated entries of `routeshift.toml`.
 pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
-    plan_with(project, overrides, true)
+    plan_with(project, overrides, None)
 }
 
-/// `move_shared`: values that other files import from route files may move to neutral modules
-/// first (see [`shared_moves`]); the project is then planned again as if that had been done.
-fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) -> Plan {
+/// What the first pass learnt, for planning the project again after shared values moved.
+struct EarlierPass {
+    analyses: Vec<FileAnalysis>,
+    package_calls: Vec<FileCalls>,
+    /// Files the moves rewrote: analysed again.
+    changed: HashSet<usize>,
+}
+
+/// Without `earlier` (the first pass), values that other files import from route files may
+/// move to neutral modules (see [`shared_moves`]); the project is then planned again as if that
+/// had been done, reusing the first pass's analysis of every file the moves left alone.
+fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<EarlierPass>) -> Plan {
+    let move_shared = earlier.is_none();
+    let (mut reusable, earlier_package_calls) = match earlier {
+        Some(pass) => {
+            let changed = pass.changed;
+            let analyses = pass
+                .analyses
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| (!changed.contains(&i)).then_some(a))
+                .collect();
+            (analyses, Some(pass.package_calls))
+        }
+        None => (Vec::new(), None),
+    };
+    // New files (a moved module) have no earlier analysis.
+    reusable.resize_with(project.files.len(), || None);
     let candidate_of: HashMap<usize, usize> = project
         .candidates
         .iter()
@@ -213,11 +238,14 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
     };
 
     // Phase one: parse every file once, in parallel; convert the routes.
-    let analyses: Vec<FileAnalysis> = project
-        .files
-        .par_iter()
+    let analyses: Vec<FileAnalysis> = reusable
+        .into_par_iter()
+        .zip(project.files.par_iter())
         .enumerate()
-        .map(|(index, file)| {
+        .map(|(index, (earlier, file))| {
+            if let Some(analysis) = earlier {
+                return analysis;
+            }
             let parsed = match ParsedFile::parse(&file.path, &file.text) {
                 Ok(parsed) => parsed,
                 Err(error) => {
@@ -246,14 +274,16 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
         })
         .collect();
     // The workspace packages beside the app: read for their calls only.
-    let package_calls: Vec<FileCalls> = project
-        .package_files
-        .par_iter()
-        .map(|p| match ParsedFile::parse(&p.file.path, &p.file.text) {
-            Ok(parsed) => callers::extract(&parsed, Area::Other),
-            Err(_) => FileCalls::default(),
-        })
-        .collect();
+    let package_calls: Vec<FileCalls> = earlier_package_calls.unwrap_or_else(|| {
+        project
+            .package_files
+            .par_iter()
+            .map(|p| match ParsedFile::parse(&p.file.path, &p.file.text) {
+                Ok(parsed) => callers::extract(&parsed, Area::Other),
+                Err(_) => FileCalls::default(),
+            })
+            .collect()
+    });
 
     let mut diagnostics: Vec<Diagnostic> = project
         .warnings
@@ -382,8 +412,13 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
             .into_iter()
             .map(|(route, importers)| (routes[route].file, importers))
             .collect();
-        if let Some((moved, files)) = shared_moves(project, &candidate_of, &importers) {
-            let inner = plan_with(&moved, overrides, false);
+        if let Some((moved, files, changed)) = shared_moves(project, &candidate_of, &importers) {
+            let earlier = EarlierPass {
+                analyses,
+                package_calls,
+                changed,
+            };
+            let inner = plan_with(&moved, overrides, Some(earlier));
             return with_shared_moves(inner, files);
         }
     }
@@ -507,6 +542,13 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
     let compat_conflict = compat_existing
         .as_ref()
         .is_some_and(|existing| *existing != compat_contents);
+    let compat_file = SharedFile {
+        path: compat_path.clone(),
+        up_to_date: compat_existing.is_some(),
+        contents: compat_contents,
+        purpose: COMPAT_PURPOSE.to_string(),
+        original: None,
+    };
     let mut shared = Vec::new();
     let mut compat_index = None;
 
@@ -672,17 +714,11 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
                         plan.methods = converted.methods.clone();
                         plan.diagnostics = converted.notes.clone();
                         if !converted.compat.is_empty() {
-                            let index = *compat_index.get_or_insert_with(|| {
-                                shared.push(SharedFile {
-                                    path: compat_path.clone(),
-                                    contents: compat_contents.clone(),
-                                    up_to_date: compat_existing.is_some(),
-                                    purpose: COMPAT_PURPOSE.to_string(),
-                                    original: None,
-                                });
-                                shared.len() - 1
-                            });
-                            plan.shared.push(index);
+                            plan.shared.push(compat_slot(
+                                &mut shared,
+                                &mut compat_index,
+                                &compat_file,
+                            ));
                         }
                         for (specifier, name) in &converted.helpers {
                             if let Some((file, _)) = helpers.form(&source, specifier, name) {
@@ -764,18 +800,10 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], move_shared: bool) 
         };
         let new_names: Vec<&str> = forms.iter().map(|f| f.helper.new_name.as_str()).collect();
         // The new forms use the compat module: it is written before them.
-        let compat = forms.iter().any(|f| !f.compat.is_empty()).then(|| {
-            *compat_index.get_or_insert_with(|| {
-                shared.push(SharedFile {
-                    path: compat_path.clone(),
-                    contents: compat_contents.clone(),
-                    up_to_date: compat_existing.is_some(),
-                    purpose: COMPAT_PURPOSE.to_string(),
-                    original: None,
-                });
-                shared.len() - 1
-            })
-        });
+        let compat = forms
+            .iter()
+            .any(|f| !f.compat.is_empty())
+            .then(|| compat_slot(&mut shared, &mut compat_index, &compat_file));
         let index = shared.len();
         shared.push(SharedFile {
             path: path.clone(),
@@ -948,6 +976,18 @@ fn analyze_route(
     }
 }
 
+/// The compat module's index among the shared files, added the first time a route needs it.
+fn compat_slot(
+    shared: &mut Vec<SharedFile>,
+    index: &mut Option<usize>,
+    compat: &SharedFile,
+) -> usize {
+    *index.get_or_insert_with(|| {
+        shared.push(compat.clone());
+        shared.len() - 1
+    })
+}
+
 /// The files one move of shared values writes, all committed together.
 struct SharedMove {
     files: Vec<SharedFile>,
@@ -962,7 +1002,7 @@ fn shared_moves(
     project: &Project,
     candidate_of: &HashMap<usize, usize>,
     importers: &[(usize, Vec<(usize, ModuleReference)>)],
-) -> Option<(Project, Vec<SharedMove>)> {
+) -> Option<(Project, Vec<SharedMove>, HashSet<usize>)> {
     let mut texts: HashMap<usize, String> = HashMap::new();
     let mut new_files: Vec<(String, String)> = Vec::new();
     let mut moves = Vec::new();
@@ -1077,13 +1117,14 @@ fn shared_moves(
         return None;
     }
     let mut moved = project.clone();
+    let changed: HashSet<usize> = texts.keys().copied().collect();
     for (index, text) in texts {
         moved.files[index].text = text;
     }
     for (path, text) in new_files {
         moved.files.push(crate::project::SourceFile { path, text });
     }
-    Some((moved, moves))
+    Some((moved, moves, changed))
 }
 
 fn stem_of(path: &str) -> &str {
