@@ -77,6 +77,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
         last_import_end: crate::imports::last_import_end(file),
         ..HelperModule::default()
     };
+    let exported = exported_declarations(file);
     let mut taken: HashSet<String> = identifier_names(file);
     for item in &file.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else {
@@ -122,10 +123,10 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
         let Some(res_at) = res_at else { continue };
         let req_at = params.iter().position(|p| typed_as(p, "NextApiRequest"));
         let preferred = format!("{name}Response");
-        let existing = exported_declarations(file)
-            .into_iter()
+        let existing = exported
+            .iter()
             .find(|(n, _)| *n == preferred)
-            .map(|(_, range)| range);
+            .map(|(_, range)| range.clone());
         let new_name = match existing {
             Some(_) => preferred.clone(),
             None => fresh_name(&mut taken, &preferred),
@@ -177,17 +178,7 @@ fn exported_declarations(file: &ParsedFile) -> Vec<(String, std::ops::Range<usiz
         let ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) = item else {
             continue;
         };
-        let mut names = Vec::new();
-        match &export.decl {
-            Decl::Fn(f) => names.push(f.ident.sym.to_string()),
-            Decl::Var(var) => {
-                for d in &var.decls {
-                    crate::imports::collect_binding_names(&d.name, &mut names);
-                }
-            }
-            _ => {}
-        }
-        for name in names {
+        for name in imports::declared_names(&export.decl) {
             found.push((name, file.range(export.span)));
         }
     }
