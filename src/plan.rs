@@ -781,7 +781,7 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         let mut names: Vec<&str> = users.iter().map(|(_, name)| name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
-        let forms: Vec<&HelperForm> = names.iter().filter_map(|n| module.form(n)).collect();
+        let forms: Vec<&HelperForm> = module.forms_with_requirements(&names);
         if forms.iter().all(|f| f.after.is_none()) {
             continue;
         }
@@ -810,7 +810,8 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
             contents,
             up_to_date: false,
             purpose: format!(
-                "App Router forms of the project's response helpers ({}), beside the Pages API ones that routes not migrated yet still call",
+                "App Router forms of the project's {} ({}), beside the Pages API ones that routes not migrated yet still call",
+                helper_kinds(&forms),
                 new_names.join(", ")
             ),
             original: Some(project.files[file].text.clone()),
@@ -1168,6 +1169,21 @@ fn with_shared_moves(mut inner: Plan, moves: Vec<SharedMove>) -> Plan {
     shared.extend(inner.shared);
     inner.shared = shared;
     inner
+}
+
+/// What a set of helper forms are, for a commit message.
+fn helper_kinds(forms: &[&HelperForm]) -> &'static str {
+    let wrappers = forms.iter().filter(|f| f.helper.wraps.is_some()).count();
+    let responders = forms.iter().filter(|f| f.helper.responds).count();
+    if wrappers == forms.len() {
+        "wrappers"
+    } else if responders == forms.len() {
+        "response helpers"
+    } else if wrappers > 0 {
+        "helpers and wrappers"
+    } else {
+        "helpers"
+    }
 }
 
 /// The project's helper modules, for the routes that import them.

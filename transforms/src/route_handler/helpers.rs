@@ -29,6 +29,11 @@ pub struct ProjectHelper {
     pub res_at: Option<usize>,
     /// Every path of the helper sends the response: its new form returns a `Response`.
     pub responds: bool,
+    /// The new form reads nothing from the request: calls leave `req` out too.
+    pub drops_req: bool,
+    /// A wrapper (`withAuth(handler, options)`): the position of the handler it wraps. Its new
+    /// form wraps a handler over `(request, context, …)` that returns a `Response`.
+    pub wraps: Option<usize>,
 }
 
 /// How one call changes.
@@ -43,13 +48,16 @@ pub struct HelperCall {
     pub responds: bool,
     /// The number of arguments the call must have (a library function's documented form).
     pub arity: Option<usize>,
+    /// `res` is not dropped but becomes the route context: the call of the handler a wrapper
+    /// wraps (`handler(req, res, project)` → `handler(req, context, project)`).
+    pub res_to_context: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Rename {
     pub new_name: String,
-    /// The `{ old }` import specifier the new name joins.
-    pub specifier: Range<usize>,
+    /// The `{ old }` import specifier the new name joins; `None` for a function of the same module.
+    pub specifier: Option<Range<usize>>,
     /// The module the helper comes from, as the route file writes it.
     pub source: String,
     /// The name the helper is imported under.
@@ -57,7 +65,7 @@ pub struct Rename {
 }
 
 /// The helpers one route file can call, by local name.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Helpers {
     by_local: HashMap<String, HelperCall>,
 }
@@ -106,6 +114,7 @@ impl Helpers {
                             rename: None,
                             responds: false,
                             arity: Some(*arity),
+                            res_to_context: false,
                         },
                     );
                     continue;
@@ -115,20 +124,25 @@ impl Helpers {
                     continue;
                 }
                 if let Some(helper) = project(source, &imported) {
+                    // Wrappers are not called with `req` and `res`: the handler finds them.
+                    if helper.wraps.is_some() {
+                        continue;
+                    }
                     by_local.insert(
                         local,
                         HelperCall {
                             req_at: helper.req_at,
                             res_at: helper.res_at,
-                            drops_req: false,
+                            drops_req: helper.drops_req,
                             rename: Some(Rename {
                                 new_name: helper.new_name,
-                                specifier: file.range(named.span),
+                                specifier: Some(file.range(named.span)),
                                 source: source.to_string(),
                                 imported,
                             }),
                             responds: helper.responds,
                             arity: None,
+                            res_to_context: false,
                         },
                     );
                 }
@@ -169,6 +183,12 @@ impl Helpers {
         };
         let Expr::Call(call) = expr else { return false };
         self.matching(call, req, res).is_some_and(|h| h.responds)
+    }
+
+    /// Adds a helper the file declares itself (a function of the same module, a wrapper's
+    /// handler parameter), under its local name.
+    pub fn insert(&mut self, local: String, call: HelperCall) {
+        self.by_local.insert(local, call);
     }
 
     pub fn is_empty(&self) -> bool {

@@ -33,6 +33,7 @@ pub mod dispatch;
 mod draft;
 mod exports;
 pub mod handler;
+pub(crate) mod helper_copy;
 pub mod helpers;
 mod named_imports;
 pub(crate) mod render;

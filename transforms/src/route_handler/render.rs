@@ -38,17 +38,17 @@ struct OutputFunction<'a> {
 }
 
 #[derive(Default, Clone, Copy)]
-struct Needs {
-    query: bool,
-    context: bool,
-    body: bool,
-    headers: bool,
-    status: bool,
-    awaits: bool,
+pub(super) struct Needs {
+    pub query: bool,
+    pub context: bool,
+    pub body: bool,
+    pub headers: bool,
+    pub status: bool,
+    pub awaits: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum QueryMode {
+pub(super) enum QueryMode {
     None,
     /// Only dynamic params are read, never in a nested function: `(await context.params)`.
     InlineParams,
@@ -58,14 +58,14 @@ enum QueryMode {
     LocalPagesQuery,
 }
 
-struct Names {
-    req: String,
-    query: String,
-    body: String,
-    headers: String,
-    status: String,
-    context: String,
-    next_request: String,
+pub(super) struct Names {
+    pub req: String,
+    pub query: String,
+    pub body: String,
+    pub headers: String,
+    pub status: String,
+    pub context: String,
+    pub next_request: String,
 }
 
 pub(super) fn convert(
@@ -662,7 +662,8 @@ struct HelperImports {
 /// uses that, in its place otherwise.
 fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports {
     let counts = identifier_counts(file);
-    let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, usize)> = BTreeMap::new();
+    let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, Range<usize>, usize)> =
+        BTreeMap::new();
     for u in uses {
         if let UseKind::HelperCall {
             helper:
@@ -673,18 +674,22 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
             ..
         } = &u.kind
         {
+            // A function of the same module has no import to change.
+            let Some(specifier) = &rename.specifier else {
+                continue;
+            };
             renamed
-                .entry((rename.specifier.start, rename.specifier.end))
-                .or_insert((rename, 0))
-                .1 += 1;
+                .entry((specifier.start, specifier.end))
+                .or_insert((rename, specifier.clone(), 0))
+                .2 += 1;
         }
     }
     let mut result = HelperImports {
         edits: Vec::new(),
         used: Vec::new(),
     };
-    for (rename, calls) in renamed.into_values() {
-        let old = &file.text[rename.specifier.clone()];
+    for (rename, specifier, calls) in renamed.into_values() {
+        let old = &file.text[specifier.clone()];
         // The import itself and the renamed calls are all the old name's uses.
         let still_used = counts.get(old).copied().unwrap_or(0) > calls + 1;
         let text = if still_used {
@@ -692,9 +697,7 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
         } else {
             rename.new_name.clone()
         };
-        result
-            .edits
-            .push(Edit::replace(rename.specifier.clone(), text));
+        result.edits.push(Edit::replace(specifier, text));
         result
             .used
             .push((rename.source.clone(), rename.imported.clone()));
@@ -743,11 +746,11 @@ fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit
     rehomed
 }
 
-fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
+pub(super) fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
     range.start >= window.start && range.end <= window.end
 }
 
-fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {
+pub(super) fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {
     vec![Diagnostic::error(
         "internal/transform",
         format!("routeshift could not build the route handler ({what}); the file is left as it is"),
@@ -976,7 +979,7 @@ fn query_mode(uses: &[usage::Use], context: &RouteContext) -> QueryMode {
     }
 }
 
-fn use_edits(
+pub(super) fn use_edits(
     file: &ParsedFile,
     kind: &UseKind,
     needs: Needs,
@@ -1085,7 +1088,16 @@ fn use_edits(
             }
             let args: Vec<Range<usize>> = args.iter().map(|a| range(*a)).collect();
             let req_at = helper.req_at.filter(|_| helper.drops_req);
-            let drop: Vec<usize> = [req_at, helper.res_at].into_iter().flatten().collect();
+            let res_at = match helper.res_at {
+                Some(at) if helper.res_to_context => {
+                    if let Some(arg) = args.get(at) {
+                        edits.push(Edit::replace(arg.clone(), names.context.clone()));
+                    }
+                    None
+                }
+                other => other,
+            };
+            let drop: Vec<usize> = [req_at, res_at].into_iter().flatten().collect();
             for gone in super::helpers::dropped_arguments(&args, &drop) {
                 edits.push(Edit::delete(gone));
             }
@@ -1344,7 +1356,7 @@ fn in_place_edits(
     Ok(())
 }
 
-fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
+pub(super) fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
     let mut end = file.offset(pat.span().hi);
     if let Pat::Ident(binding) = pat {
         if let Some(type_ann) = &binding.type_ann {
@@ -1650,279 +1662,6 @@ fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
     };
     swc_ecma_visit::VisitWith::visit_with(&file.module, &mut finder);
     finder.found.map(|pos| file.offset(pos))
-}
-
-/// A function of a helper module that sends the response through one of its parameters.
-pub(crate) struct ResponseHelper<'a> {
-    /// The function's name (the identifier that the copy renames).
-    pub name: Span,
-    /// The whole declaration statement, which the copy repeats.
-    pub declaration: Range<usize>,
-    pub params: Vec<&'a Pat>,
-    pub body: HandlerBody<'a>,
-    pub return_type: Option<&'a swc_ecma_ast::TsTypeAnn>,
-    pub req_at: Option<usize>,
-    pub res_at: usize,
-}
-
-/// The App Router form of a response helper.
-pub(crate) struct HelperCopy {
-    pub text: String,
-    pub compat: BTreeSet<CompatFn>,
-    /// The copy's `req` parameter is typed `NextRequest`.
-    pub request_type: bool,
-}
-
-/// Copies a response helper as a function that returns the `Response` its every path sent
-/// (`function ok(res, data) { return res.status(200).json(data) }` →
-/// `function okResponse(data) { return jsonResponse(data, { status: 200 }) }`), or says why it
-/// cannot: a path that sends nothing, code after the response, a read of the body or query
-/// (those need the route's context), or any use of `req`/`res` the route transform would refuse.
-pub(crate) fn response_helper_copy(
-    file: &ParsedFile,
-    function: &ResponseHelper,
-    new_name: &str,
-) -> Result<HelperCopy, Vec<Diagnostic>> {
-    let problem = |code: &str, message: String| {
-        vec![Diagnostic::manual(code, message)
-            .with_help("routes that call it stay for manual work; make every path of the helper send the response through `res`, then run routeshift again")
-            .at(file.location_of(function.name))]
-    };
-    let name_of = |at: usize| function.params.get(at).and_then(|p| param_name(p));
-    let res = name_of(function.res_at).ok_or_else(|| {
-        problem(
-            "manual/helper-params",
-            "the response parameter is destructured".into(),
-        )
-    })?;
-    let req = match function.req_at {
-        Some(at) => Some(name_of(at).ok_or_else(|| {
-            problem(
-                "manual/helper-params",
-                "the request parameter is destructured".into(),
-            )
-        })?),
-        None => None,
-    };
-    let helpers = Helpers::of(file, &super::no_project_helpers);
-    let (stmts, expr_body): (&[Stmt], _) = match function.body {
-        HandlerBody::Block(block) => (&block.stmts, None),
-        HandlerBody::Expr(expr) => (&[], Some(expr)),
-    };
-    let usage = usage::scan(
-        &UsageInput {
-            file,
-            req,
-            res: Some(res),
-            raw_body: false,
-            helpers: &helpers,
-        },
-        stmts,
-        expr_body,
-    );
-    if !usage.problems.is_empty() {
-        return Err(usage.problems);
-    }
-    let responder = Responder {
-        req: req.unwrap_or("\u{0}"),
-        res,
-        helpers: &helpers,
-    };
-    let mut needs = Needs::default();
-    for u in &usage.uses {
-        match &u.kind {
-            UseKind::QueryWhole { .. }
-            | UseKind::QueryKey { .. }
-            | UseKind::QueryDestructure { .. }
-            | UseKind::Body { .. }
-            | UseKind::RawBody { .. } => {
-                return Err(problem(
-                    "manual/helper-reads-request",
-                    "the helper reads the request's query or body, which a route handler gets from its context".into(),
-                ))
-            }
-            UseKind::SetHeader { .. } => needs.headers = true,
-            UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
-            UseKind::Special(_) => {
-                return Err(problem(
-                    "manual/helper-streams",
-                    "the helper streams, revalidates or toggles draft mode, which only a route's own statements can".into(),
-                ))
-            }
-            _ => {}
-        }
-    }
-    // Every path sends the response, last.
-    let mut tails = tail::Tails::default();
-    let all: Vec<&Stmt> = stmts.iter().collect();
-    tail::scan(file, &all, responder, &mut tails);
-    let sends_everywhere = match function.body {
-        HandlerBody::Block(_) => {
-            dispatch::always_exits(&all, responder)
-                && returns_send(file, stmts, responder, &tails.merged)
-        }
-        HandlerBody::Expr(expr) => responder.sends(expr),
-    };
-    if !sends_everywhere {
-        return Err(problem(
-            "manual/helper-may-not-respond",
-            "not every path of the helper sends the response".into(),
-        ));
-    }
-    for u in &usage.uses {
-        let stmt = match &u.kind {
-            UseKind::Response {
-                stmt: Some(stmt), ..
-            } => stmt,
-            UseKind::HelperCall {
-                stmt: Some(stmt),
-                helper,
-                ..
-            } if helper.responds => stmt,
-            _ => continue,
-        };
-        if !tails.allowed.contains(&file.range(*stmt)) {
-            return Err(problem(
-                "manual/helper-code-after-response",
-                "code runs after the helper sends the response".into(),
-            ));
-        }
-    }
-    if expr_body.is_some() && (needs.headers || needs.status) {
-        return Err(problem(
-            "manual/helper-params",
-            "the helper is a single expression that also sets headers".into(),
-        ));
-    }
-
-    let mut taken = identifier_names(file);
-    let names = Names {
-        req: req.unwrap_or("request").to_string(),
-        query: String::new(),
-        body: String::new(),
-        headers: super::fresh_name(&mut taken, "headers"),
-        status: super::fresh_name(&mut taken, "status"),
-        context: String::new(),
-        next_request: "NextRequest".into(),
-    };
-    let mut compat = BTreeSet::new();
-    let mut edits = Vec::new();
-    for u in &usage.uses {
-        use_edits(
-            file,
-            &u.kind,
-            needs,
-            QueryMode::None,
-            &names,
-            &mut compat,
-            &mut edits,
-        );
-    }
-    for merged in &tails.merged {
-        edits.push(Edit::delete(merged.clone()));
-    }
-    edits.push(Edit::replace(
-        file.range(function.name),
-        new_name.to_string(),
-    ));
-    // Parameters: `res` goes; `req` is a NextRequest now.
-    let params: Vec<Range<usize>> = function
-        .params
-        .iter()
-        .map(|p| file.offset(p.span().lo)..param_end(file, p))
-        .collect();
-    for gone in super::helpers::dropped_arguments(&params, &[function.res_at]) {
-        edits.push(Edit::delete(gone));
-    }
-    let mut request_type = false;
-    if let Some(Pat::Ident(binding)) = function
-        .req_at
-        .and_then(|at| function.params.get(at).copied())
-    {
-        if let Some(type_ann) = &binding.type_ann {
-            edits.push(Edit::replace(file.range(type_ann.span), ": NextRequest"));
-            request_type = true;
-        }
-    }
-    if let Some(return_type) = function.return_type {
-        edits.push(Edit::delete(file.range(return_type.span)));
-    }
-    let style = crate::text::file_style(file);
-    if let HandlerBody::Block(block) = function.body {
-        let mut prelude = Vec::new();
-        if needs.headers {
-            prelude.push(format!(
-                "const {} = new Headers(){}",
-                names.headers,
-                style.semi()
-            ));
-        }
-        if needs.status {
-            prelude.push(format!("let {} = 200{}", names.status, style.semi()));
-        }
-        if !prelude.is_empty() {
-            let body_start = file.offset(block.span.lo);
-            let indent = match block.stmts.first() {
-                Some(first) => indentation_at(&file.text, file.offset(first.span().lo)).to_string(),
-                None => style.indent.clone(),
-            };
-            let lines: String = prelude
-                .iter()
-                .map(|l| format!("{}{indent}{l}", style.newline))
-                .collect();
-            edits.push(Edit::insert(body_start + 1, lines));
-        }
-    }
-    let text = apply_in(&file.text, function.declaration.clone(), &edits).map_err(|e| {
-        internal(
-            file,
-            &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
-        )
-    })?;
-    Ok(HelperCopy {
-        text,
-        compat,
-        request_type,
-    })
-}
-
-/// Every `return` of the function itself (not of nested functions) returns a response, or is
-/// a bare `return` that goes with the response statement before it (`merged`).
-fn returns_send(
-    file: &ParsedFile,
-    stmts: &[Stmt],
-    responder: Responder,
-    merged: &[Range<usize>],
-) -> bool {
-    use swc_ecma_visit::{Visit, VisitWith};
-    struct Returns<'r> {
-        file: &'r ParsedFile,
-        responder: Responder<'r>,
-        merged: &'r [Range<usize>],
-        all_send: bool,
-    }
-    impl Visit for Returns<'_> {
-        fn visit_return_stmt(&mut self, stmt: &swc_ecma_ast::ReturnStmt) {
-            let range = self.file.range(stmt.span);
-            let goes = self.merged.iter().any(|m| within(&range, m));
-            if !goes && !stmt.arg.as_deref().is_some_and(|a| self.responder.sends(a)) {
-                self.all_send = false;
-            }
-        }
-        fn visit_function(&mut self, _: &swc_ecma_ast::Function) {}
-        fn visit_arrow_expr(&mut self, _: &swc_ecma_ast::ArrowExpr) {}
-        fn visit_class(&mut self, _: &swc_ecma_ast::Class) {}
-    }
-    let mut returns = Returns {
-        file,
-        responder,
-        merged,
-        all_send: true,
-    };
-    for stmt in stmts {
-        stmt.visit_with(&mut returns);
-    }
-    returns.all_send
 }
 
 /// The function-level edits of streams and `after()`, the plan's own edits and its imports.
