@@ -228,7 +228,7 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         .filter_map(|(i, f)| {
             let parsed = ParsedFile::parse(&f.path, &f.text).ok()?;
             let module = helper_module::analyze(&parsed);
-            (!module.forms.is_empty()).then_some((i, module))
+            (!module.forms.is_empty() || !module.refused.is_empty()).then_some((i, module))
         })
         .collect();
     let helpers = HelperCatalogue {
@@ -1199,6 +1199,26 @@ impl HelperCatalogue<'_> {
         let file = self.project.resolve(from, specifier, self.index)?;
         Some((file, self.modules.get(&file)?.form(name)?))
     }
+
+    /// The function `name` of the module `specifier` names from `from`: its App Router form,
+    /// or why it has none.
+    fn function(
+        &self,
+        from: &str,
+        specifier: &str,
+        name: &str,
+    ) -> Option<route_handler::helpers::ProjectFunction> {
+        let file = self.project.resolve(from, specifier, self.index)?;
+        let module = self.modules.get(&file)?;
+        if let Some(form) = module.form(name) {
+            return Some(Ok(form.helper.clone()));
+        }
+        module
+            .refused
+            .iter()
+            .find(|(refused, _)| refused == name)
+            .map(|(_, problems)| Err(problems.clone()))
+    }
 }
 
 fn convert(
@@ -1209,11 +1229,8 @@ fn convert(
     helpers: &HelperCatalogue,
 ) -> Outcome {
     let moved_route = |stem: &str| -> Option<String> { moves.get(stem).cloned() };
-    let project_helper = |specifier: &str, name: &str| {
-        helpers
-            .form(&parsed.path, specifier, name)
-            .map(|(_, form)| form.helper.clone())
-    };
+    let project_helper =
+        |specifier: &str, name: &str| helpers.function(&parsed.path, specifier, name);
     // Only routes that call `res.revalidate` ask; the pages are indexed then.
     let project = helpers.project;
     let page_router = |path: &PagePath| {

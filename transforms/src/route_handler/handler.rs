@@ -45,6 +45,19 @@ pub enum Declaration {
         variable_type: Option<Range<usize>>,
         arrow: bool,
     },
+    /// `export default withAuth(handler, …)` or `export default withAuth(async (req, res) => …)`:
+    /// a project wrapper (see `crate::helper_module`) around the handler.
+    Wrapped {
+        /// The `export default …` statement.
+        export: Range<usize>,
+        /// The wrapper call.
+        call: Range<usize>,
+        /// The wrapper's name in the call.
+        callee: Range<usize>,
+        /// The handler's own declaration, when the call names it; its type annotation, if any.
+        declaration: Option<Range<usize>>,
+        variable_type: Option<Range<usize>>,
+    },
 }
 
 pub struct Handler<'a> {
@@ -105,6 +118,15 @@ fn module_exports_assignment(stmt: &Stmt) -> Option<Span> {
 
 /// Finds the handler, or says precisely why it cannot be converted.
 pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
+    find_handler_with(file, &|_| None)
+}
+
+/// [`find_handler`], also through a call of a project wrapper: `wraps` gives, for the local
+/// name of a function the file calls, the position of the handler argument when it is one.
+pub fn find_handler_with<'a>(
+    file: &'a ParsedFile,
+    wraps: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Handler<'a>, Diagnostic> {
     for item in &file.module.body {
         match item {
             ModuleItem::ModuleDecl(ModuleDecl::ExportDefaultDecl(export)) => {
@@ -151,11 +173,14 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
                         // micro-cors runs before the handler; render puts it back (cors.rs).
                         Some(Ok(wrapper)) => declared_handler(file, &wrapper.handler, item_range),
                         Some(Err(problem)) => Err(problem),
+                        None if wrapped_handler_at(call, wraps).is_some() => {
+                            wrapped_handler(file, call, wraps, item_range)
+                        }
                         None => Err(Diagnostic::manual(
                             "manual/wrapped-handler",
                             format!("the default export is a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
                         )
-                        .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
+                        .with_help("routeshift migrates a wrapper of the project itself (a function that returns a handler over (req, res) and calls the one it wraps) together with the routes it wraps; any reason this one has no App Router form follows. Otherwise, convert this route by hand")
                         .at(file.location_of(export.span))),
                     },
                     _ => Err(unsupported(file, export.span, "manual/default-export-shape", "not a function")),
@@ -211,6 +236,79 @@ pub fn find_handler(file: &ParsedFile) -> Result<Handler<'_>, Diagnostic> {
         Diagnostic::manual("manual/no-default-export", "the file has no default export")
             .at(file.location(0)),
     )
+}
+
+/// The handler argument of a call of a project wrapper.
+fn wrapped_handler_at<'c>(
+    call: &'c swc_ecma_ast::CallExpr,
+    wraps: &dyn Fn(&str) -> Option<usize>,
+) -> Option<&'c Expr> {
+    let swc_ecma_ast::Callee::Expr(callee) = &call.callee else {
+        return None;
+    };
+    let Expr::Ident(callee) = &**callee else {
+        return None;
+    };
+    let at = wraps(&callee.sym)?;
+    if call.args.iter().any(|a| a.spread.is_some()) {
+        return None;
+    }
+    call.args.get(at).map(|a| &*a.expr)
+}
+
+/// The handler a project wrapper's call wraps: a function or arrow in the call, or a
+/// top-level function or const it names.
+fn wrapped_handler<'a>(
+    file: &'a ParsedFile,
+    call: &'a swc_ecma_ast::CallExpr,
+    wraps: &dyn Fn(&str) -> Option<usize>,
+    export: Range<usize>,
+) -> Result<Handler<'a>, Diagnostic> {
+    let Some(argument) = wrapped_handler_at(call, wraps) else {
+        return Err(unsupported(
+            file,
+            call.span,
+            "manual/wrapped-handler",
+            "a wrapper call without its handler",
+        ));
+    };
+    let wrapped = |declaration: Option<Range<usize>>, variable_type: Option<Range<usize>>| {
+        Declaration::Wrapped {
+            export: export.clone(),
+            call: file.range(call.span),
+            callee: file.range(call.callee.span()),
+            declaration,
+            variable_type,
+        }
+    };
+    match strip_parens(argument) {
+        Expr::Arrow(arrow) => Ok(from_arrow(arrow, None, wrapped(None, None))),
+        Expr::Fn(f) => from_function(
+            file,
+            &f.function,
+            f.ident.as_ref().map(|i| i.sym.to_string()),
+            wrapped(None, None),
+        ),
+        Expr::Ident(ident) => {
+            let mut handler = declared_handler(file, &ident.sym, export.clone())?;
+            let Declaration::Declared {
+                declaration,
+                variable_type,
+                ..
+            } = handler.declaration.clone()
+            else {
+                return Err(unsupported(file, call.span, "manual/wrapped-handler", "a wrapper call of an unusual handler"));
+            };
+            handler.declaration = wrapped(Some(declaration), variable_type);
+            Ok(handler)
+        }
+        _ => Err(Diagnostic::manual(
+            "manual/wrapped-handler",
+            format!("the wrapper `{}` is given something other than a handler function", callee_text(file, call.callee.span())),
+        )
+        .with_help("pass the handler itself (a function, or the name of one declared in this file), then run routeshift again")
+        .at(file.location_of(call.span))),
+    }
 }
 
 fn callee_text(file: &ParsedFile, span: Span) -> String {
@@ -333,7 +431,7 @@ fn declared_handler<'a>(
                             "manual/wrapped-handler",
                             format!("`{name}` is the result of a call (`{}`), a wrapped handler", callee_text(file, call.callee.span())),
                         )
-                        .with_help("wrapped handlers are migrated together with their wrapper; until then, convert this route by hand")
+                        .with_help("routeshift migrates a wrapper of the project itself (a function that returns a handler over (req, res) and calls the one it wraps) together with the routes it wraps; any reason this one has no App Router form follows. Otherwise, convert this route by hand")
                         .at(file.location_of(var.span))),
                         _ => Err(unsupported(file, var.span, "manual/default-export-shape", "a variable that does not hold a function")),
                     };

@@ -16,6 +16,7 @@ use std::ops::Range;
 use swc_ecma_ast::{CallExpr, Callee, Expr, ImportSpecifier, ModuleDecl, ModuleItem};
 
 use crate::ast::strip_parens;
+use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
 
 /// What the planner knows about a project function a route imports.
@@ -35,6 +36,9 @@ pub struct ProjectHelper {
     /// form wraps a handler over `(request, context, …)` that returns a `Response`.
     pub wraps: Option<usize>,
 }
+
+/// A project function over `req`/`res`: its App Router form, or why it has none.
+pub type ProjectFunction = Result<ProjectHelper, Vec<Diagnostic>>;
 
 /// How one call changes.
 #[derive(Debug, Clone)]
@@ -68,6 +72,10 @@ pub struct Rename {
 #[derive(Debug, Default, Clone)]
 pub struct Helpers {
     by_local: HashMap<String, HelperCall>,
+    /// Project wrappers the file imports, by local name: the handler's position and the rename.
+    wrappers: HashMap<String, (usize, Rename)>,
+    /// Project functions over `req`/`res` the file imports that have no App Router form, and why.
+    refused: HashMap<String, Vec<Diagnostic>>,
 }
 
 /// Library functions and the arguments that go: `(source, name, req position, res position, arity)`.
@@ -79,8 +87,13 @@ const LIBRARY: [(&str, &str, usize, usize, usize); 2] = [
 impl Helpers {
     /// The helpers of `file`: library ones from its imports, project ones from `project`
     /// (asked with the import's source and imported name).
-    pub fn of(file: &ParsedFile, project: &dyn Fn(&str, &str) -> Option<ProjectHelper>) -> Helpers {
+    pub fn of(
+        file: &ParsedFile,
+        project: &dyn Fn(&str, &str) -> Option<ProjectFunction>,
+    ) -> Helpers {
         let mut by_local = HashMap::new();
+        let mut wrappers = HashMap::new();
+        let mut refused = HashMap::new();
         for item in &file.module.body {
             let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
                 continue;
@@ -123,9 +136,23 @@ impl Helpers {
                 if named.imported.is_some() {
                     continue;
                 }
-                if let Some(helper) = project(source, &imported) {
+                if let Some(found) = project(source, &imported) {
+                    let helper = match found {
+                        Ok(helper) => helper,
+                        Err(problems) => {
+                            refused.insert(local, problems);
+                            continue;
+                        }
+                    };
+                    let rename = Rename {
+                        new_name: helper.new_name.clone(),
+                        specifier: Some(file.range(named.span)),
+                        source: source.to_string(),
+                        imported: imported.clone(),
+                    };
                     // Wrappers are not called with `req` and `res`: the handler finds them.
-                    if helper.wraps.is_some() {
+                    if let Some(at) = helper.wraps {
+                        wrappers.insert(local, (at, rename));
                         continue;
                     }
                     by_local.insert(
@@ -134,12 +161,7 @@ impl Helpers {
                             req_at: helper.req_at,
                             res_at: helper.res_at,
                             drops_req: helper.drops_req,
-                            rename: Some(Rename {
-                                new_name: helper.new_name,
-                                specifier: Some(file.range(named.span)),
-                                source: source.to_string(),
-                                imported,
-                            }),
+                            rename: Some(rename),
                             responds: helper.responds,
                             arity: None,
                             res_to_context: false,
@@ -148,7 +170,33 @@ impl Helpers {
                 }
             }
         }
-        Helpers { by_local }
+        Helpers {
+            by_local,
+            wrappers,
+            refused,
+        }
+    }
+
+    /// Why the project function the file imports under `local` has no App Router form.
+    pub fn refusal(&self, local: &str) -> Option<&[Diagnostic]> {
+        self.refused.get(local).map(Vec::as_slice)
+    }
+
+    /// The refusals of every project function `file` names (deduplicated, in name order): the
+    /// reasons behind a route's own problems with the calls.
+    pub fn refusals_named_in(&self, names: &std::collections::HashSet<String>) -> Vec<Diagnostic> {
+        let mut locals: Vec<&String> = self.refused.keys().filter(|l| names.contains(*l)).collect();
+        locals.sort();
+        locals
+            .into_iter()
+            .flat_map(|l| self.refused[l].iter().cloned())
+            .collect()
+    }
+
+    /// The project wrapper the file imports under `local`: the position of the handler it
+    /// takes, and its App Router form.
+    pub fn wrapper(&self, local: &str) -> Option<(usize, &Rename)> {
+        self.wrappers.get(local).map(|(at, rename)| (*at, rename))
     }
 
     /// The helper `call` invokes, when `req` and `res` are passed exactly where it takes them.

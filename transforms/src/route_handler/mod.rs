@@ -67,8 +67,9 @@ pub struct RouteContext<'a> {
     /// extension of the route file it names, if that file moves too.
     pub moved_route: &'a dyn Fn(&str) -> Option<String>,
     /// For an import of the route file (its source as written, and the imported name), the
-    /// project helper it names, when the planner found one with an App Router form.
-    pub project_helper: &'a dyn Fn(&str, &str) -> Option<helpers::ProjectHelper>,
+    /// project helper or wrapper it names, when the planner read one: its App Router form, or
+    /// why it has none.
+    pub project_helper: &'a dyn Fn(&str, &str) -> Option<helpers::ProjectFunction>,
     /// Which router serves a page path of the site (`res.revalidate` targets).
     pub page_router: &'a dyn Fn(&PagePath) -> PageRouter,
 }
@@ -79,7 +80,7 @@ pub fn no_pages(_: &PagePath) -> PageRouter {
 }
 
 /// A `RouteContext::project_helper` that knows no helpers.
-pub fn no_project_helpers(_: &str, _: &str) -> Option<helpers::ProjectHelper> {
+pub fn no_project_helpers(_: &str, _: &str) -> Option<helpers::ProjectFunction> {
     None
 }
 

@@ -8,7 +8,7 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Pat, Stmt};
 
 use super::dispatch::{self, ordered, Dispatch, DispatchInput, Part, ALL_METHODS};
-use super::handler::{find_handler, Declaration, Handler, HandlerBody};
+use super::handler::{find_handler_with, Declaration, Handler, HandlerBody};
 use super::helpers::Helpers;
 use super::usage::{
     self, HeaderValue, Position, RawBodyRead, Responder, ResponseCall, ResponseMethod, UsageInput,
@@ -72,7 +72,24 @@ pub(super) fn convert(
     file: &ParsedFile,
     context: &RouteContext,
 ) -> Result<Converted, Vec<Diagnostic>> {
-    let handler = find_handler(file).map_err(|d| vec![d])?;
+    let helpers = Helpers::of(file, context.project_helper);
+    // A call the route cannot convert may be a project function without an App Router form:
+    // say why it has none, beside the route's own problem.
+    let with_reasons = |mut problems: Vec<Diagnostic>| {
+        let passes = problems.iter().any(|p| {
+            matches!(
+                p.code.as_str(),
+                "manual/wrapped-handler" | "manual/req-passed" | "manual/res-passed"
+            )
+        });
+        if passes {
+            problems.extend(helpers.refusals_named_in(&identifier_names(file)));
+        }
+        problems
+    };
+    let handler = find_handler_with(file, &|local| helpers.wrapper(local).map(|(at, _)| at))
+        .map_err(|d| with_reasons(vec![d]))?;
+    let wrapped = matches!(handler.declaration, Declaration::Wrapped { .. });
     let config = config::analyze(file);
     let mut problems = config.problems.clone();
     let (req, res) = handler_params(file, &handler, &mut problems);
@@ -83,6 +100,15 @@ pub(super) fn convert(
             export,
             ..
         } => vec![declaration.clone(), export.clone()],
+        Declaration::Wrapped {
+            export,
+            declaration,
+            ..
+        } => declaration
+            .iter()
+            .cloned()
+            .chain([export.clone()])
+            .collect(),
     };
     let other_exports = super::exports::analyze(file, &handler_ranges);
     problems.extend(other_exports.problems.iter().cloned());
@@ -114,7 +140,6 @@ pub(super) fn convert(
         HandlerBody::Block(block) => (&block.stmts, None),
         HandlerBody::Expr(expr) => (&[], Some(expr)),
     };
-    let helpers = Helpers::of(file, context.project_helper);
     let mut usage = usage::scan(
         &UsageInput {
             file,
@@ -127,7 +152,7 @@ pub(super) fn convert(
         expr_body,
     );
     if !usage.problems.is_empty() {
-        return Err(usage.problems);
+        return Err(with_reasons(usage.problems));
     }
     let res_name = res.clone().unwrap_or_else(|| "\u{0}".into());
     let req_name = req.clone().unwrap_or_else(|| "\u{0}".into());
@@ -156,6 +181,19 @@ pub(super) fn convert(
         dispatch = Dispatch::Single {
             methods: exported_methods(&dispatch),
             checks_method: true,
+        };
+    }
+    // A project wrapper runs before every method, as before: the handler stays one function.
+    if wrapped {
+        dispatch = Dispatch::Single {
+            methods: wrapped_methods(&dispatch),
+            checks_method: !matches!(
+                dispatch,
+                Dispatch::Single {
+                    checks_method: false,
+                    ..
+                }
+            ),
         };
     }
     // micro-cors wraps the whole handler: like a prelude, it runs for every method.
@@ -205,6 +243,14 @@ pub(super) fn convert(
         &mut fresh,
         &mut notes,
     );
+    // `const route = withAuthForRoute(handler, …)` beside a handler declared by name.
+    if let Declaration::Wrapped {
+        declaration: Some(_),
+        ..
+    } = &handler.declaration
+    {
+        functions[0].name = fresh("route");
+    }
 
     // A bare 405 fallback is left to Next.js: its code is not part of the output.
     if let Dispatch::Split {
@@ -343,6 +389,20 @@ pub(super) fn convert(
     for (function, awaits) in functions.iter_mut().zip(&special.awaits) {
         function.needs.awaits |= *awaits;
     }
+    // The wrapper hands the extra arguments after the route context.
+    if wrapped && handler.params.len() > 2 {
+        functions[0].needs.context = true;
+    }
+    // Pages parsed the body before anything ran; the handler now reads it after the wrapper.
+    if wrapped && functions[0].needs.body {
+        notes.push(
+            Diagnostic::note(
+                "note/body-after-wrapper",
+                "the body is now read after the wrapper's checks: a request the wrapper turns away gets the wrapper's answer even when its body is invalid JSON or over the size limit (Pages answered 400 or 413 first)",
+            )
+            .at(file.location_of(handler.function_span)),
+        );
+    }
     if micro_cors.is_some() {
         for function in &mut functions {
             function.needs.headers = true;
@@ -392,7 +452,26 @@ pub(super) fn convert(
     }
     special_edits(file, &special, &functions, &names, &mut edits)?;
     notes.extend(special.notes.iter().cloned());
-    let helper_imports = helper_import_edits(file, &usage.uses);
+    let mut helper_imports = helper_import_edits(file, &usage.uses);
+    if let Declaration::Wrapped { callee, .. } = &handler.declaration {
+        if let Some((_, rename)) = helpers.wrapper(&file.text[callee.clone()]) {
+            edits.push(Edit::replace(callee.clone(), rename.new_name.clone()));
+            if let Some(specifier) = &rename.specifier {
+                let old = &file.text[specifier.clone()];
+                // The import and the wrapper call are the old name's only uses.
+                let still_used = identifier_counts(file).get(old).copied().unwrap_or(0) > 2;
+                let text = if still_used {
+                    format!("{old}, {}", rename.new_name)
+                } else {
+                    rename.new_name.clone()
+                };
+                edits.push(Edit::replace(specifier.clone(), text));
+            }
+            helper_imports
+                .used
+                .push((rename.source.clone(), rename.imported.clone()));
+        }
+    }
     edits.extend(helper_imports.edits);
     edits.extend(other_exports.edits.iter().cloned());
     for merged in &tails.merged {
@@ -436,7 +515,7 @@ pub(super) fn convert(
     let templates = multiline_templates(file);
     let mut structure: Vec<Edit> = Vec::new();
     let params_type = context.route.params_type();
-    let signature = |needs: Needs| -> String {
+    let signature = |needs: Needs| -> Vec<String> {
         let mut params = Vec::new();
         if req.is_some() || needs.context {
             params.push(if typescript {
@@ -452,7 +531,7 @@ pub(super) fn convert(
                 names.context.clone()
             });
         }
-        params.join(", ")
+        params
     };
     let prelude = |needs: Needs, compat: &mut BTreeSet<CompatFn>| -> Vec<String> {
         let semi = style.semi();
@@ -510,6 +589,7 @@ pub(super) fn convert(
     let handler_range = match &handler.declaration {
         Declaration::DefaultExport { item, .. } => item.clone(),
         Declaration::Declared { declaration, .. } => declaration.clone(),
+        Declaration::Wrapped { export, .. } => export.clone(),
     };
     let split = functions.iter().all(|f| f.part.is_some());
     if split {
@@ -527,7 +607,7 @@ pub(super) fn convert(
             text.push_str(&format!(
                 "function {}({}) {{{}",
                 function.name,
-                signature(function.needs),
+                signature(function.needs).join(", "),
                 style.newline
             ));
             for line in prelude(function.needs, &mut compat) {
@@ -764,7 +844,9 @@ fn handler_params(
     handler: &Handler,
     problems: &mut Vec<Diagnostic>,
 ) -> (Option<String>, Option<String>) {
-    if handler.params.len() > 2 {
+    // A project wrapper hands the handler more than (req, res): those stay as they are.
+    let wrapped = matches!(handler.declaration, Declaration::Wrapped { .. });
+    if handler.params.len() > 2 && !wrapped {
         problems.push(
             Diagnostic::manual(
                 "manual/handler-params",
@@ -776,7 +858,7 @@ fn handler_params(
         return (None, None);
     }
     let mut names = [None, None];
-    for (index, pat) in handler.params.iter().enumerate() {
+    for (index, pat) in handler.params.iter().take(2).enumerate() {
         match param_name(pat) {
             Some(name) => names[index] = Some(name.to_string()),
             None => problems.push(
@@ -804,6 +886,14 @@ fn handler_name_used_elsewhere(file: &ParsedFile, handler: &Handler) -> bool {
             export,
             ..
         } => (declaration.clone(), export.clone()),
+        Declaration::Wrapped {
+            export,
+            declaration,
+            ..
+        } => (
+            declaration.clone().unwrap_or_else(|| export.clone()),
+            export.clone(),
+        ),
     };
     struct Refs<'a> {
         file: &'a ParsedFile,
@@ -846,6 +936,23 @@ fn exported_methods(dispatch: &Dispatch) -> Vec<&'static str> {
                 ordered(handled)
             }
         }
+    }
+}
+
+/// The methods a wrapped handler answers, kept in one function: those it handles, and every
+/// method when it has an answer for the others (the wrapper ran before it, as before).
+fn wrapped_methods(dispatch: &Dispatch) -> Vec<&'static str> {
+    match dispatch {
+        Dispatch::Single { methods, .. } => methods.clone(),
+        Dispatch::Split {
+            fallback: Some(_), ..
+        } => ALL_METHODS.to_vec(),
+        Dispatch::Split { branches, .. } => ordered(
+            branches
+                .iter()
+                .flat_map(|b| b.methods.iter().copied())
+                .collect(),
+        ),
     }
 }
 
@@ -1237,27 +1344,47 @@ fn in_place_edits(
     file: &ParsedFile,
     handler: &Handler,
     function: &OutputFunction,
-    signature: &str,
+    signature: &[String],
     prelude: &[String],
     style: &Style,
     edits: &mut Vec<Edit>,
 ) -> Result<(), Vec<Diagnostic>> {
+    let joined = signature.join(", ");
     let text = &file.text;
     let function_start = file.offset(handler.function_span.lo);
     let body_start = match handler.body {
         HandlerBody::Block(block) => file.offset(block.span.lo),
         HandlerBody::Expr(expr) => file.offset(expr.span().lo),
     };
-    // Parameters.
-    match (handler.params.first(), handler.params.last()) {
+    // Parameters: (req, res) only, when a wrapper hands the handler more.
+    let last = match &handler.declaration {
+        Declaration::Wrapped { .. } => handler.params.get(..2).and_then(|p| p.last()),
+        _ => handler.params.last(),
+    };
+    match (handler.params.first(), last) {
+        // Each parameter in its place, so that parameters on lines of their own stay so.
+        (Some(first), Some(second))
+            if matches!(handler.declaration, Declaration::Wrapped { .. })
+                && handler.params.len() > 2
+                && signature.len() == 2 =>
+        {
+            edits.push(Edit::replace(
+                file.offset(first.span().lo)..param_end(file, first),
+                signature[0].clone(),
+            ));
+            edits.push(Edit::replace(
+                file.offset(second.span().lo)..param_end(file, second),
+                signature[1].clone(),
+            ));
+        }
         (Some(first), Some(last)) => {
             let start = file.offset(first.span().lo);
             let end = param_end(file, last);
             let parenthesised = text[..start].trim_end().ends_with('(');
             let replacement = if parenthesised {
-                signature.to_string()
+                joined.clone()
             } else {
-                format!("({signature})")
+                format!("({joined})")
             };
             edits.push(Edit::replace(start..end, replacement));
         }
@@ -1266,7 +1393,7 @@ fn in_place_edits(
                 .find('(')
                 .map(|i| function_start + i + 1)
                 .ok_or_else(|| internal(file, "no parameter list"))?;
-            edits.push(Edit::insert(open, signature.to_string()));
+            edits.push(Edit::insert(open, joined.clone()));
         }
     }
     if let Some(return_type) = handler.return_type {
@@ -1351,6 +1478,26 @@ fn in_place_edits(
                 edits.push(Edit::delete(variable_type.clone()));
             }
             edits.push(Edit::replace(export.clone(), exports));
+        }
+        // `export default withAuth(…)` → `const handler = withAuthForRoute(…)` and the exports;
+        // the callee's new name is the import rename's edit.
+        Declaration::Wrapped {
+            export,
+            call,
+            variable_type,
+            ..
+        } => {
+            if let Some(variable_type) = variable_type {
+                edits.push(Edit::delete(variable_type.clone()));
+            }
+            edits.push(Edit::replace(
+                export.start..call.start,
+                format!("const {} = ", function.name),
+            ));
+            edits.push(Edit::insert(
+                export.end,
+                format!("{}{}{exports}", style.newline, style.newline),
+            ));
         }
     }
     Ok(())

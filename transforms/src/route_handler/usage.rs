@@ -868,7 +868,7 @@ impl Scanner<'_, '_> {
             span,
             &format!("manual/{which}-passed"),
             format!("`{name}` {what}"),
-            "routeshift knows the App Router form of next-auth's `getServerSession` and of the project's own response helpers (typed `NextApiResponse`, every path sending the response); for anything else, pass what the function needs instead of req/res, or convert this route by hand",
+            "routeshift knows the App Router form of next-auth's `getServerSession` and of the project's own helpers (parameters typed `NextApiRequest` or `NextApiResponse`; every path sending the response, or none); for anything else, pass what the function needs instead of req/res, or convert this route by hand",
         );
     }
 
