@@ -236,6 +236,10 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             declaration.range.clone(),
         )));
     }
+    // The branches await the service now.
+    if !handler.is_async {
+        edits.push(Edit::insert(file.offset(handler.function_span.lo), "async "));
+    }
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
     let thin = remove_unused_imports(file, &thin, &style)?;
     let thin_file = ParsedFile::parse(&file.path, &thin).map_err(|d| {
