@@ -799,6 +799,9 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
             continue;
         };
         let new_names: Vec<&str> = forms.iter().map(|f| f.helper.new_name.as_str()).collect();
+        for form in forms.iter().filter(|f| f.after.is_some()) {
+            diagnostics.extend(form.notes.iter().cloned());
+        }
         // The new forms use the compat module: it is written before them.
         let compat = forms
             .iter()

@@ -60,6 +60,8 @@ pub struct HelperForm {
     pub request_type: bool,
     /// The other forms of the module this one calls (by old name): they are added with it.
     pub requires: Vec<String>,
+    /// What the form does differently from the old function.
+    pub notes: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -230,6 +232,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
                 responds: form.helper.responds,
                 arity: None,
                 res_to_context: false,
+                refreshed_session_cookie: false,
             },
         );
     }
@@ -263,6 +266,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
                 responds: true,
                 arity: None,
                 res_to_context: true,
+                refreshed_session_cookie: false,
             },
         );
         let pages = PagesFunction {
@@ -367,6 +371,7 @@ fn add_form(
                 compat: copy.compat,
                 request_type: copy.request_type,
                 requires,
+                notes: copy.notes,
             })
         }
         Err(problems) => module.refused.push((function.name.clone(), problems)),

@@ -76,6 +76,8 @@ pub(crate) struct HelperCopy {
     pub drops_req: bool,
     /// Functions of the same module whose new form the copy calls (by new name).
     pub calls: Vec<String>,
+    /// What the form does differently, for the person who reviews it.
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Copies `function` as its App Router form named `new_name`, or says why it cannot: a path
@@ -291,8 +293,12 @@ pub(crate) fn copy(
     let mut edits = Vec::new();
     let mut calls = Vec::new();
     let mut dropped_reqs = 0;
+    let mut notes = Vec::new();
     for u in &usage.uses {
-        if let UseKind::HelperCall { helper, .. } = &u.kind {
+        if let UseKind::HelperCall { helper, call, .. } = &u.kind {
+            if helper.refreshed_session_cookie {
+                notes.push(super::helpers::session_cookie_note(file.location_of(*call)));
+            }
             if let Some(rename) = helper.rename.as_ref().filter(|r| r.specifier.is_none()) {
                 calls.push(rename.new_name.clone());
             }
@@ -434,6 +440,7 @@ pub(crate) fn copy(
         request_type,
         drops_req,
         calls,
+        notes,
     })
 }
 

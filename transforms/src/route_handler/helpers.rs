@@ -55,6 +55,9 @@ pub struct HelperCall {
     /// `res` is not dropped but becomes the route context: the call of the handler a wrapper
     /// wraps (`handler(req, res, project)` → `handler(req, context, project)`).
     pub res_to_context: bool,
+    /// next-auth's `getServerSession`: its Pages form sent a refreshed session cookie with
+    /// every call; its App Router form cannot (it reads `cookies()` and writes nothing).
+    pub refreshed_session_cookie: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +131,7 @@ impl Helpers {
                             responds: false,
                             arity: Some(*arity),
                             res_to_context: false,
+                            refreshed_session_cookie: imported == "getServerSession",
                         },
                     );
                     continue;
@@ -165,6 +169,7 @@ impl Helpers {
                             responds: helper.responds,
                             arity: None,
                             res_to_context: false,
+                            refreshed_session_cookie: false,
                         },
                     );
                 }
@@ -242,6 +247,16 @@ impl Helpers {
     pub fn is_empty(&self) -> bool {
         self.by_local.is_empty()
     }
+}
+
+/// What changes with `getServerSession`'s App Router form (`call` is where it is called).
+pub fn session_cookie_note(call: crate::diagnostic::Location) -> Diagnostic {
+    Diagnostic::note(
+        "note/session-cookie-not-refreshed",
+        "`getServerSession(authOptions)` in a route handler reads the session but does not send a refreshed session cookie, as `getServerSession(req, res, authOptions)` did with every call",
+    )
+    .with_help("a JWT session is now extended only when the client fetches /api/auth/session (next-auth's SessionProvider does); set a longer `session.maxAge` if API calls alone kept users signed in")
+    .at(call)
 }
 
 /// The ranges to delete so that the arguments at `drop` go, with their commas.

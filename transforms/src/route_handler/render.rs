@@ -452,6 +452,13 @@ pub(super) fn convert(
     }
     special_edits(file, &special, &functions, &names, &mut edits)?;
     notes.extend(special.notes.iter().cloned());
+    for u in &usage.uses {
+        if let UseKind::HelperCall { call, helper, .. } = &u.kind {
+            if helper.refreshed_session_cookie {
+                notes.push(super::helpers::session_cookie_note(file.location_of(*call)));
+            }
+        }
+    }
     let mut helper_imports = helper_import_edits(file, &usage.uses);
     if let Declaration::Wrapped { callee, .. } = &handler.declaration {
         if let Some((_, rename)) = helpers.wrapper(&file.text[callee.clone()]) {

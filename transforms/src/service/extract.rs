@@ -238,7 +238,10 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     }
     // The branches await the service now.
     if !handler.is_async {
-        edits.push(Edit::insert(file.offset(handler.function_span.lo), "async "));
+        edits.push(Edit::insert(
+            file.offset(handler.function_span.lo),
+            "async ",
+        ));
     }
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
     let thin = remove_unused_imports(file, &thin, &style)?;
