@@ -7,6 +7,9 @@
 //! `ok(res, data)` becomes `okResponse(data)`, a function beside the old one in the same module
 //! that returns the `Response` instead of sending it.
 //!
+//! Library response helpers (next-basics' `ok(res, data)`, `badRequest(res)`, …) become the
+//! Response they sent (`next_basics.rs`).
+//!
 //! A call matches only when `req` and `res` sit exactly where the helper takes them; any other
 //! use of `req` or `res` stays a `manual/*-passed` problem.
 
@@ -43,6 +46,8 @@ pub struct HelperCall {
     pub responds: bool,
     /// The number of arguments the call must have (a library function's documented form).
     pub arity: Option<usize>,
+    /// A library response helper (next-basics) that becomes the Response it sent.
+    pub library_response: Option<super::next_basics::LibraryCall>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +98,28 @@ impl Helpers {
                     .as_ref()
                     .map_or_else(|| named.local.sym.to_string(), crate::ast::export_name);
                 let local = named.local.sym.to_string();
+                if let Some(response) = (source == super::next_basics::SOURCE)
+                    .then(|| super::next_basics::LibraryResponse::of(&imported))
+                    .flatten()
+                {
+                    let argument = super::next_basics::Argument::Default;
+                    by_local.insert(
+                        local,
+                        HelperCall {
+                            req_at: None,
+                            res_at: Some(0),
+                            drops_req: false,
+                            rename: None,
+                            responds: true,
+                            arity: None,
+                            library_response: Some(super::next_basics::LibraryCall {
+                                response,
+                                argument,
+                            }),
+                        },
+                    );
+                    continue;
+                }
                 if let Some((_, _, req_at, res_at, arity)) = LIBRARY
                     .iter()
                     .find(|(s, n, ..)| *s == source && *n == imported)
@@ -106,6 +133,7 @@ impl Helpers {
                             rename: None,
                             responds: false,
                             arity: Some(*arity),
+                            library_response: None,
                         },
                     );
                     continue;
@@ -129,6 +157,7 @@ impl Helpers {
                             }),
                             responds: helper.responds,
                             arity: None,
+                            library_response: None,
                         },
                     );
                 }

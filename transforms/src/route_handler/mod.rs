@@ -35,6 +35,7 @@ mod exports;
 pub mod handler;
 pub mod helpers;
 mod named_imports;
+pub mod next_basics;
 pub(crate) mod render;
 pub mod revalidate;
 pub mod special;

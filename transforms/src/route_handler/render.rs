@@ -357,7 +357,10 @@ pub(super) fn convert(
             continue;
         };
         let needs = functions[function_of(file.offset(u.offset_span().lo), &functions)].needs;
-        if helper.responds && (needs.headers || needs.status) {
+        // A library helper sets its own status; next-basics' JSON and message forms take the headers.
+        let keeps = helper.library_response.map(|l| (true, l.response.keeps_headers()));
+        let (keeps_status, keeps_headers) = keeps.unwrap_or((false, false));
+        if helper.responds && ((needs.headers && !keeps_headers) || (needs.status && !keeps_status)) {
             problems.push(
                 Diagnostic::manual(
                     "manual/helper-after-headers",
@@ -1071,7 +1074,7 @@ fn use_edits(
             edits.push(Edit::replace(range(*member), text));
         }
         UseKind::HelperCall {
-            call: _,
+            call,
             callee,
             args,
             helper,
@@ -1079,6 +1082,12 @@ fn use_edits(
         } => {
             if helper.responds && stmt.is_some() {
                 edits.push(Edit::insert(file.offset(callee.lo), "return "));
+            }
+            if let Some(library) = helper.library_response {
+                let headers = needs.headers.then_some(names.headers.as_str());
+                let spans = args.as_slice();
+                super::next_basics::edits(file, *call, spans, library, headers, compat, edits);
+                return;
             }
             if let Some(rename) = &helper.rename {
                 edits.push(Edit::replace(range(*callee), rename.new_name.clone()));
@@ -1524,7 +1533,8 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
             .with_help("please report this with the file; it is left as it is")]);
         }
     }
-    const CANDIDATES: [(&str, &[&str]); 3] = [
+    const CANDIDATES: [(&str, &[&str]); 4] = [
+        (super::next_basics::SOURCE, super::next_basics::NAMES),
         (
             "next",
             &[

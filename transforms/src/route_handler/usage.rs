@@ -791,9 +791,15 @@ impl Scanner<'_, '_> {
     fn helper_call(
         &mut self,
         call: &swc_ecma_ast::CallExpr,
-        helper: HelperCall,
+        mut helper: HelperCall,
         stmt: Option<Span>,
     ) {
+        if let Some(library) = &mut helper.library_response {
+            match super::next_basics::check(call, library.response, self.req, self.res) {
+                Ok(checked) => *library = checked,
+                Err((code, message, help)) => return self.problem(call.span, code, message, help),
+            }
+        }
         let kept: Vec<&ExprOrSpread> = call
             .args
             .iter()
