@@ -31,6 +31,7 @@ pub(crate) mod config;
 pub mod cors;
 pub mod dispatch;
 mod draft;
+mod edge;
 mod exports;
 pub mod handler;
 pub mod helpers;
