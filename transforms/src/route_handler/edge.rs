@@ -332,7 +332,12 @@ impl Scan<'_> {
     }
 
     fn query_problem(&mut self, span: Span, what: &str) {
-        let text = self.file.slice(span).split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = self
+            .file
+            .slice(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         self.problem(
             span,
             "manual/edge-query-read",
@@ -422,7 +427,8 @@ impl Visit for Scan<'_> {
                                 [arg] if arg.spread.is_none() => Some(&*arg.expr),
                                 _ => None,
                             };
-                            let is_function = |e: &Expr| matches!(strip_parens(e), Expr::Arrow(_) | Expr::Fn(_));
+                            let is_function =
+                                |e: &Expr| matches!(strip_parens(e), Expr::Arrow(_) | Expr::Fn(_));
                             if method == "waitUntil" && promise.is_some_and(|p| !is_function(p)) {
                                 self.waits.push(member.span);
                                 for arg in &call.args {
@@ -477,7 +483,10 @@ impl Visit for Scan<'_> {
                 _ => self.query_problem(member.span, "reads the query as a whole"),
             }
         } else if self.dynamic() && self.search_params(obj) {
-            self.query_problem(member.span, "uses the query in a way that may involve the route's params");
+            self.query_problem(
+                member.span,
+                "uses the query in a way that may involve the route's params",
+            );
         } else if is_ident(obj, self.event) {
             self.problem(
                 member.span,
@@ -508,9 +517,10 @@ impl Visit for Scan<'_> {
                                 },
                                 param_name(&kv.value).map(str::to_string),
                             ),
-                            ObjectPatProp::Assign(assign) if assign.value.is_none() => {
-                                (Some(assign.key.sym.to_string()), Some(assign.key.sym.to_string()))
-                            }
+                            ObjectPatProp::Assign(assign) if assign.value.is_none() => (
+                                Some(assign.key.sym.to_string()),
+                                Some(assign.key.sym.to_string()),
+                            ),
                             _ => (None, None),
                         };
                         match (key.as_deref(), local) {
@@ -522,7 +532,10 @@ impl Visit for Scan<'_> {
                     return;
                 }
                 // `const params = req.nextUrl.searchParams`
-                Pat::Ident(binding) if matches!(strip_parens(init), Expr::Member(_)) && self.search_params(init) => {
+                Pat::Ident(binding)
+                    if matches!(strip_parens(init), Expr::Member(_))
+                        && self.search_params(init) =>
+                {
                     self.search_locals.push(binding.id.sym.to_string());
                     return;
                 }

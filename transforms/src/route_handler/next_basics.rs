@@ -63,10 +63,7 @@ pub enum LibraryResponse {
     /// `res.setHeader('Location', url); res.status(303).end()`.
     Redirect,
     /// `res.status(status).end(msg = default)`.
-    Message {
-        status: u16,
-        default: &'static str,
-    },
+    Message { status: u16, default: &'static str },
 }
 
 impl LibraryResponse {
@@ -90,7 +87,10 @@ impl LibraryResponse {
 
     /// The handler's own headers can join this response's (the helper sets none of its own).
     pub fn keeps_headers(self) -> bool {
-        matches!(self, LibraryResponse::Json | LibraryResponse::Message { .. })
+        matches!(
+            self,
+            LibraryResponse::Json | LibraryResponse::Message { .. }
+        )
     }
 
     /// How many arguments the helper reads, `res` included.
@@ -256,9 +256,11 @@ pub fn edits(
         LibraryResponse::Message { status, default } => {
             compat.insert(CompatFn::EndResponse);
             match arg(1).filter(|_| defaulted) {
-                Some(span) => {
-                    wrap(span, "endResponse(".into(), format!(", {})", init(status, None)))
-                }
+                Some(span) => wrap(
+                    span,
+                    "endResponse(".into(),
+                    format!(", {})", init(status, None)),
+                ),
                 None => edits.push(Edit::replace(
                     start..end,
                     format!(
@@ -331,7 +333,9 @@ fn data_form(expr: &Expr, req: &str, res: &str) -> DataForm {
 fn plain_member(member: &swc_ecma_ast::MemberExpr, req: &str, res: &str) -> bool {
     let literal_key = match &member.prop {
         MemberProp::Ident(_) => true,
-        MemberProp::Computed(computed) => matches!(&*computed.expr, Expr::Lit(Lit::Str(_) | Lit::Num(_))),
+        MemberProp::Computed(computed) => {
+            matches!(&*computed.expr, Expr::Lit(Lit::Str(_) | Lit::Num(_)))
+        }
         MemberProp::PrivateName(_) => false,
     };
     literal_key

@@ -361,9 +361,12 @@ pub(super) fn convert(
         };
         let needs = functions[function_of(file.offset(u.offset_span().lo), &functions)].needs;
         // A library helper sets its own status; next-basics' JSON and message forms take the headers.
-        let keeps = helper.library_response.map(|l| (true, l.response.keeps_headers()));
+        let keeps = helper
+            .library_response
+            .map(|l| (true, l.response.keeps_headers()));
         let (keeps_status, keeps_headers) = keeps.unwrap_or((false, false));
-        if helper.responds && ((needs.headers && !keeps_headers) || (needs.status && !keeps_status)) {
+        if helper.responds && ((needs.headers && !keeps_headers) || (needs.status && !keeps_status))
+        {
             problems.push(
                 Diagnostic::manual(
                     "manual/helper-after-headers",
