@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
 
 /// Lines that a conversion is expected to rewrite; every other line must survive verbatim.
 fn may_change(line: &str) -> bool {
-    const TOKENS: [&str; 29] = [
+    const TOKENS: [&str; 32] = [
         "req",
         "res",
         "request",
@@ -52,6 +52,10 @@ fn may_change(line: &str) -> bool {
         "./",
         "module.exports",
         "async",
+        // Edge routes: `regions` becomes `preferredRegion`, param reads and `waitUntil` change.
+        "regions",
+        "searchParams",
+        "waitUntil",
     ];
     let trimmed = line.trim();
     // A bare `return`/`break` after a response goes with it.

@@ -233,6 +233,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
                 arity: None,
                 res_to_context: false,
                 refreshed_session_cookie: false,
+                library_response: None,
             },
         );
     }
@@ -267,6 +268,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
                 arity: None,
                 res_to_context: true,
                 refreshed_session_cookie: false,
+                library_response: None,
             },
         );
         let pages = PagesFunction {

@@ -1,9 +1,10 @@
 //! `export const config` → route segment config.
 //!
 //! Route handlers ignore a `config` export (Next 16 warns that it is deprecated and ignored), so
-//! it is removed: `maxDuration` becomes `export const maxDuration`, `runtime: 'edge'` makes the
-//! route manual work (edge API routes already speak `Request`/`Response`, a later step), and
-//! `runtime: 'nodejs'` is dropped (it is the default, and Cache Components rejects it).
+//! it is removed: `maxDuration` becomes `export const maxDuration`, `runtime: 'edge'` (or
+//! `'experimental-edge'`, an error in app routes) becomes `export const runtime = 'edge'` and hands
+//! the route to `edge.rs` (edge API routes already speak `Request`/`Response`), `regions` becomes
+//! `preferredRegion`, and `runtime: 'nodejs'` is dropped (it is the default, and Cache Components rejects it).
 //! `api.bodyParser: false` turns raw-body reads into `request.text()`/`arrayBuffer()`;
 //! `api.bodyParser.sizeLimit` is kept by passing it to `readPagesBody`; `externalResolver` and
 //! `responseLimit` only silenced warnings and go with a note.
@@ -27,6 +28,9 @@ pub struct ConfigPlan {
     pub raw_body: bool,
     /// `bodyParser.sizeLimit` as written.
     pub size_limit: Option<String>,
+    /// `runtime: 'edge'` (or `'experimental-edge'`): the handler already speaks Request/Response
+    /// and is converted by `edge.rs`.
+    pub edge: bool,
     pub notes: Vec<Diagnostic>,
     pub problems: Vec<Diagnostic>,
 }
@@ -117,12 +121,31 @@ fn read_config(file: &ParsedFile, object: &ObjectLit, plan: &mut ConfigPlan) {
                     Diagnostic::note("note/config-runtime-nodejs", "`runtime: 'nodejs'` is dropped: it is the App Router's default")
                         .at(location),
                 ),
+                Expr::Lit(Lit::Str(s)) if matches!(s.value.as_str(), Some("edge" | "experimental-edge")) => {
+                    plan.edge = true;
+                    // `experimental-edge` is an error for app routes since Next.js 15 (reference §4).
+                    let written = file.slice(kv.value.span()).replace("experimental-edge", "edge");
+                    plan.segment_exports.push(("runtime".into(), written));
+                    plan.notes.push(
+                        Diagnostic::note("note/edge-runtime-deprecated", format!("`runtime: {}` becomes `export const runtime = 'edge'`; the Edge Runtime is deprecated in Next.js 16.4", file.slice(kv.value.span())))
+                            .with_help("drop the `runtime` export to run the route on Node.js, the default, once nothing in it needs the Edge Runtime")
+                            .at(location),
+                    );
+                }
                 _ => plan.problems.push(
                     Diagnostic::manual("manual/edge-runtime", format!("the route runs on `runtime: {}`", file.slice(kv.value.span())))
-                        .with_help("edge API routes already take a `Request`; move this file to a route handler by hand (the Edge Runtime is deprecated in Next.js 16.4)")
+                        .with_help("write the runtime as a string literal (`'edge'` or `'nodejs'`) so routeshift can carry it over, or move this file to a route handler by hand (the Edge Runtime is deprecated in Next.js 16.4)")
                         .at(location),
                 ),
             },
+            // Pages' `regions` (edge routes on Vercel) is the App Router's `preferredRegion`.
+            Some("regions") => {
+                plan.segment_exports.push(("preferredRegion".into(), file.slice(kv.value.span()).to_string()));
+                plan.notes.push(
+                    Diagnostic::note("note/preferred-region-deprecated", "`regions` becomes `export const preferredRegion`, deprecated in Next.js 16.4 like the Edge Runtime")
+                        .at(location),
+                );
+            }
             Some(other) => plan.notes.push(
                 Diagnostic::note("note/config-dropped", format!("`config.{other}` has no route handler equivalent and is dropped"))
                     .with_help("set it in next.config or as a route segment export by hand if it still matters")

@@ -7,6 +7,9 @@
 //! `ok(res, data)` becomes `okResponse(data)`, a function beside the old one in the same module
 //! that returns the `Response` instead of sending it.
 //!
+//! Library response helpers (next-basics' `ok(res, data)`, `badRequest(res)`, …) become the
+//! Response they sent (`next_basics.rs`).
+//!
 //! A call matches only when `req` and `res` sit exactly where the helper takes them; any other
 //! use of `req` or `res` stays a `manual/*-passed` problem.
 
@@ -58,6 +61,8 @@ pub struct HelperCall {
     /// next-auth's `getServerSession`: its Pages form sent a refreshed session cookie with
     /// every call; its App Router form cannot (it reads `cookies()` and writes nothing).
     pub refreshed_session_cookie: bool,
+    /// A library response helper (next-basics) that becomes the Response it sent.
+    pub library_response: Option<super::next_basics::LibraryCall>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +122,30 @@ impl Helpers {
                     .as_ref()
                     .map_or_else(|| named.local.sym.to_string(), crate::ast::export_name);
                 let local = named.local.sym.to_string();
+                if let Some(response) = (source == super::next_basics::SOURCE)
+                    .then(|| super::next_basics::LibraryResponse::of(&imported))
+                    .flatten()
+                {
+                    let argument = super::next_basics::Argument::Default;
+                    by_local.insert(
+                        local,
+                        HelperCall {
+                            req_at: None,
+                            res_at: Some(0),
+                            drops_req: false,
+                            rename: None,
+                            responds: true,
+                            arity: None,
+                            library_response: Some(super::next_basics::LibraryCall {
+                                response,
+                                argument,
+                            }),
+                            res_to_context: false,
+                            refreshed_session_cookie: false,
+                        },
+                    );
+                    continue;
+                }
                 if let Some((_, _, req_at, res_at, arity)) = LIBRARY
                     .iter()
                     .find(|(s, n, ..)| *s == source && *n == imported)
@@ -132,6 +161,7 @@ impl Helpers {
                             arity: Some(*arity),
                             res_to_context: false,
                             refreshed_session_cookie: imported == "getServerSession",
+                            library_response: None,
                         },
                     );
                     continue;
@@ -170,6 +200,7 @@ impl Helpers {
                             arity: None,
                             res_to_context: false,
                             refreshed_session_cookie: false,
+                            library_response: None,
                         },
                     );
                 }

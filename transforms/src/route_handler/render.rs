@@ -112,6 +112,9 @@ pub(super) fn convert(
     };
     let other_exports = super::exports::analyze(file, &handler_ranges);
     problems.extend(other_exports.problems.iter().cloned());
+    if config.edge && problems.is_empty() {
+        return super::edge::convert(file, context, &handler, &config, &other_exports);
+    }
     problems.extend(super::upload::unsupported(file));
     if !problems.is_empty() {
         return Err(problems);
@@ -417,7 +420,13 @@ pub(super) fn convert(
             continue;
         };
         let needs = functions[function_of(file.offset(u.offset_span().lo), &functions)].needs;
-        if helper.responds && (needs.headers || needs.status) {
+        // A library helper sets its own status; next-basics' JSON and message forms take the headers.
+        let keeps = helper
+            .library_response
+            .map(|l| (true, l.response.keeps_headers()));
+        let (keeps_status, keeps_headers) = keeps.unwrap_or((false, false));
+        if helper.responds && ((needs.headers && !keeps_headers) || (needs.status && !keeps_status))
+        {
             problems.push(
                 Diagnostic::manual(
                     "manual/helper-after-headers",
@@ -497,26 +506,7 @@ pub(super) fn convert(
     // Comments inside replaced text move above their line, inside the same slice.
     let rehomed = rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
-    // Relative imports must still resolve from the new location.
-    let old_dir = imports::parent(&context.route.source_path);
-    let new_dir = imports::parent(&context.route.target_path);
-    let mut route_references = Vec::new();
-    for reference in module_references(file) {
-        if !imports::is_relative(&reference.specifier) {
-            continue;
-        }
-        let target = imports::join(old_dir, &reference.specifier);
-        let new_specifier = match (context.moved_route)(&target) {
-            Some(moved) => {
-                route_references.push(target);
-                imports::relative_specifier(new_dir, &moved)
-            }
-            None => imports::moved_specifier(&reference.specifier, old_dir, new_dir),
-        };
-        if new_specifier != reference.specifier {
-            edits.push(Edit::replace(reference.range.clone(), new_specifier));
-        }
-    }
+    let route_references = relative_import_edits(file, context, &mut edits);
 
     // Prelude lines and signatures.
     let templates = multiline_templates(file);
@@ -740,6 +730,35 @@ pub(super) fn convert(
     })
 }
 
+/// Relative imports must still resolve from the new location. Returns the other route files
+/// (project paths without extension) the file refers to.
+pub(super) fn relative_import_edits(
+    file: &ParsedFile,
+    context: &RouteContext,
+    edits: &mut Vec<Edit>,
+) -> Vec<String> {
+    let old_dir = imports::parent(&context.route.source_path);
+    let new_dir = imports::parent(&context.route.target_path);
+    let mut route_references = Vec::new();
+    for reference in module_references(file) {
+        if !imports::is_relative(&reference.specifier) {
+            continue;
+        }
+        let target = imports::join(old_dir, &reference.specifier);
+        let new_specifier = match (context.moved_route)(&target) {
+            Some(moved) => {
+                route_references.push(target);
+                imports::relative_specifier(new_dir, &moved)
+            }
+            None => imports::moved_specifier(&reference.specifier, old_dir, new_dir),
+        };
+        if new_specifier != reference.specifier {
+            edits.push(Edit::replace(reference.range.clone(), new_specifier));
+        }
+    }
+    route_references
+}
+
 struct HelperImports {
     edits: Vec<Edit>,
     used: Vec<(String, String)>,
@@ -795,7 +814,7 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
 /// Comments inside text that an edit replaces would be lost with it (`res.status(201) // Created`
 /// folded into `jsonResponse(…)`). Each such comment is put back on its own line above the line
 /// where the edit starts, with that line's indentation.
-fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
+pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
     let (leading, trailing) = file.comments.borrow_all();
     let mut comments: Vec<(Range<usize>, String)> = leading
         .values()
@@ -1188,7 +1207,7 @@ pub(super) fn use_edits(
             edits.push(Edit::replace(range(*member), text));
         }
         UseKind::HelperCall {
-            call: _,
+            call,
             callee,
             args,
             helper,
@@ -1196,6 +1215,12 @@ pub(super) fn use_edits(
         } => {
             if helper.responds && stmt.is_some() {
                 edits.push(Edit::insert(file.offset(callee.lo), "return "));
+            }
+            if let Some(library) = helper.library_response {
+                let headers = needs.headers.then_some(names.headers.as_str());
+                let spans = args.as_slice();
+                super::next_basics::edits(file, *call, spans, library, headers, compat, edits);
+                return;
             }
             if let Some(rename) = &helper.rename {
                 edits.push(Edit::replace(range(*callee), rename.new_name.clone()));
@@ -1672,7 +1697,11 @@ fn import_edits(
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
 /// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
 /// (`NextApiRequest`, `buffer` from micro) are removed.
-fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
+pub(super) fn self_check(
+    path: &str,
+    text: &str,
+    res: Option<&str>,
+) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",
@@ -1690,7 +1719,9 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
             .with_help("please report this with the file; it is left as it is")]);
         }
     }
-    const CANDIDATES: [(&str, &[&str]); 3] = [
+    const CANDIDATES: [(&str, &[&str]); 5] = [
+        (super::next_basics::SOURCE, super::next_basics::NAMES),
+        ("next/server", &["NextFetchEvent"]),
         (
             "next",
             &[

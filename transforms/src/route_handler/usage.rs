@@ -791,9 +791,15 @@ impl Scanner<'_, '_> {
     fn helper_call(
         &mut self,
         call: &swc_ecma_ast::CallExpr,
-        helper: HelperCall,
+        mut helper: HelperCall,
         stmt: Option<Span>,
     ) {
+        if let Some(library) = &mut helper.library_response {
+            match super::next_basics::check(call, library.response, self.req, self.res) {
+                Ok(checked) => *library = checked,
+                Err((code, message, help)) => return self.problem(call.span, code, message, help),
+            }
+        }
         let kept: Vec<&ExprOrSpread> = call
             .args
             .iter()
@@ -868,7 +874,7 @@ impl Scanner<'_, '_> {
             span,
             &format!("manual/{which}-passed"),
             format!("`{name}` {what}"),
-            "routeshift knows the App Router form of next-auth's `getServerSession` and of the project's own helpers (parameters typed `NextApiRequest` or `NextApiResponse`; every path sending the response, or none); for anything else, pass what the function needs instead of req/res, or convert this route by hand",
+            "routeshift knows the App Router form of next-auth's `getServerSession`, of next-basics' response helpers and of the project's own helpers (parameters typed `NextApiRequest` or `NextApiResponse`; every path sending the response, or none); for anything else, pass what the function needs instead of req/res, or convert this route by hand",
         );
     }
 
