@@ -936,6 +936,8 @@ impl NextServer {
         // The server's own address, for pages that fetch its API routes on the server
         // (`${process.env.APP_URL}/api/...`). Read at run time: server code is not inlined.
         cmd.env("APP_URL", &base_url);
+        // next-auth builds its URLs (`/api/auth/providers`) from it: the same for both servers.
+        cmd.env("NEXTAUTH_URL", "http://demo.test");
         let child = spawn_logged(cmd, log);
         let mut server = NextServer { child, base_url };
         server.wait_until_ready(port, log);

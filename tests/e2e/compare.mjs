@@ -21,7 +21,17 @@ const REQUEST_TIMEOUT_MS = 15_000
 // Headers that carry what the handler decided. `cache-control` is compared only
 // when the original response has one: Pages API routes never add it themselves,
 // so there it was set by the handler (Next may add its own to route handlers).
-const COMPARED_HEADERS = ['content-type', 'location', 'allow']
+const COMPARED_HEADERS = [
+  'content-type',
+  'location',
+  'allow',
+  'access-control-allow-origin',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+  'access-control-max-age',
+]
 
 // `x-*` headers that Next.js adds on its own, not the handler.
 function isNextOwnHeader(name) {
@@ -109,9 +119,20 @@ function compareResponses(req, a, b) {
     if (va !== vb) diffs.push([`header ${name}`, showValue(va), showValue(vb)])
   }
 
+  // `droppedCookies` names cookies (with the reason as the value) that the original
+  // sets and the migrated app, knowingly, does not (routeshift reports it in a note):
+  // the original must set them, the migrated app must not, and the rest must match.
+  const dropped = Object.keys(req.droppedCookies ?? {})
+  const named = (cookie) => dropped.includes(cookie.split('=')[0].trim())
   const ca = a.headers.getSetCookie()
   const cb = b.headers.getSetCookie()
-  if (JSON.stringify(ca) !== JSON.stringify(cb)) diffs.push(['set-cookie', showValue(ca), showValue(cb)])
+  for (const name of dropped) {
+    if (!ca.some((c) => c.split('=')[0].trim() === name)) diffs.push([`set-cookie ${name}`, 'expected from the original, absent', ''])
+  }
+  if (cb.some(named)) diffs.push(['set-cookie', 'a dropped cookie', showValue(cb.filter(named))])
+  const keptA = ca.filter((c) => !named(c))
+  const keptB = cb.filter((c) => !named(c))
+  if (JSON.stringify(keptA) !== JSON.stringify(keptB)) diffs.push(['set-cookie', showValue(keptA), showValue(keptB)])
   return diffs
 }
 
