@@ -411,26 +411,7 @@ pub(super) fn convert(
     // Comments inside replaced text move above their line, inside the same slice.
     let rehomed = rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
-    // Relative imports must still resolve from the new location.
-    let old_dir = imports::parent(&context.route.source_path);
-    let new_dir = imports::parent(&context.route.target_path);
-    let mut route_references = Vec::new();
-    for reference in module_references(file) {
-        if !imports::is_relative(&reference.specifier) {
-            continue;
-        }
-        let target = imports::join(old_dir, &reference.specifier);
-        let new_specifier = match (context.moved_route)(&target) {
-            Some(moved) => {
-                route_references.push(target);
-                imports::relative_specifier(new_dir, &moved)
-            }
-            None => imports::moved_specifier(&reference.specifier, old_dir, new_dir),
-        };
-        if new_specifier != reference.specifier {
-            edits.push(Edit::replace(reference.range.clone(), new_specifier));
-        }
-    }
+    let route_references = relative_import_edits(file, context, &mut edits);
 
     // Prelude lines and signatures.
     let templates = multiline_templates(file);
@@ -653,6 +634,35 @@ pub(super) fn convert(
     })
 }
 
+/// Relative imports must still resolve from the new location: the edits that move them, and
+/// the other route files (project paths without extension) they name.
+pub(super) fn relative_import_edits(
+    file: &ParsedFile,
+    context: &RouteContext,
+    edits: &mut Vec<Edit>,
+) -> Vec<String> {
+    let old_dir = imports::parent(&context.route.source_path);
+    let new_dir = imports::parent(&context.route.target_path);
+    let mut route_references = Vec::new();
+    for reference in module_references(file) {
+        if !imports::is_relative(&reference.specifier) {
+            continue;
+        }
+        let target = imports::join(old_dir, &reference.specifier);
+        let new_specifier = match (context.moved_route)(&target) {
+            Some(moved) => {
+                route_references.push(target);
+                imports::relative_specifier(new_dir, &moved)
+            }
+            None => imports::moved_specifier(&reference.specifier, old_dir, new_dir),
+        };
+        if new_specifier != reference.specifier {
+            edits.push(Edit::replace(reference.range.clone(), new_specifier));
+        }
+    }
+    route_references
+}
+
 struct HelperImports {
     edits: Vec<Edit>,
     used: Vec<(String, String)>,
@@ -705,7 +715,7 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
 /// Comments inside text that an edit replaces would be lost with it (`res.status(201) // Created`
 /// folded into `jsonResponse(…)`). Each such comment is put back on its own line above the line
 /// where the edit starts, with that line's indentation.
-fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
+pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
     let (leading, trailing) = file.comments.borrow_all();
     let mut comments: Vec<(Range<usize>, String)> = leading
         .values()
@@ -1421,7 +1431,7 @@ pub(crate) fn shift_ranges(
         .collect()
 }
 
-fn import_edits(
+pub(super) fn import_edits(
     file: &ParsedFile,
     context: &RouteContext,
     request_type: bool,
@@ -1506,7 +1516,7 @@ fn import_edits(
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
 /// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
 /// (`NextApiRequest`, `buffer` from micro) are removed.
-fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
+pub(super) fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",
