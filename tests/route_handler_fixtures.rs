@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
 
 /// Lines that a conversion is expected to rewrite; every other line must survive verbatim.
 fn may_change(line: &str) -> bool {
-    const TOKENS: [&str; 30] = [
+    const TOKENS: [&str; 31] = [
         "req",
         "res",
         "request",
@@ -44,6 +44,7 @@ fn may_change(line: &str) -> bool {
         "runtime",
         "api:",
         "sizeLimit",
+        "maxBodySize",
         "externalResolver",
         "handler",
         "export {",
