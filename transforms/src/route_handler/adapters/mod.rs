@@ -19,14 +19,15 @@ use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use swc_common::Spanned;
+use swc_ecma_visit::{Visit, VisitWith};
 use swc_ecma_ast::{
-    CallExpr, Decl, Expr, ImportSpecifier, MemberProp, ModuleDecl, ModuleItem, ObjectLit, Pat,
-    Stmt, VarDeclKind,
+    CallExpr, Decl, Expr, ImportSpecifier, MemberExpr, MemberProp, ModuleDecl, ModuleItem,
+    ObjectLit, ObjectPat, ObjectPatProp, Pat, Stmt, VarDeclKind,
 };
 
 use super::handler::{find_handler, Handler};
 use super::{config, identifier_names, render, Converted, RouteContext};
-use crate::ast::{export_name, strip_parens};
+use crate::ast::{export_name, member_prop, prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
 use crate::edit::{apply, Edit};
 use crate::parse::ParsedFile;
@@ -166,8 +167,6 @@ pub(super) struct ImportedName {
     pub source: String,
     /// The exported name, `default`, or `*` for a namespace.
     pub imported: String,
-    /// The whole import statement.
-    pub statement: Range<usize>,
 }
 
 pub(super) fn import_of(file: &ParsedFile, local: &str) -> Option<ImportedName> {
@@ -187,7 +186,6 @@ pub(super) fn import_of(file: &ParsedFile, local: &str) -> Option<ImportedName> 
         Some(ImportedName {
             source: import.src.value.as_str().unwrap_or_default().to_string(),
             imported,
-            statement: file.range(import.span),
         })
     })
 }
@@ -561,22 +559,36 @@ impl swc_ecma_visit::Visit for Mentions {
     }
 }
 
-/// The names a pattern reads from its object: `{ req, res: response }` → `req`, `res`.
-pub(super) fn destructured_keys(pat: &Pat) -> Vec<String> {
-    use swc_ecma_ast::ObjectPatProp;
-    let Pat::Object(object) = pat else {
-        return Vec::new();
-    };
-    object
-        .props
-        .iter()
-        .filter_map(|prop| match prop {
-            ObjectPatProp::KeyValue(kv) => crate::ast::prop_key(&kv.key).map(str::to_string),
-            ObjectPatProp::Assign(assign) => Some(assign.key.sym.to_string()),
-            ObjectPatProp::Rest(_) => Some("...".to_string()),
-        })
-        .collect()
+/// Where an option reads the Next.js adapter's request or response: `({ req })` or `opts.req`.
+pub(super) fn node_request_read<N: VisitWith<NodeReads>>(node: &N) -> Option<swc_common::Span> {
+    let mut reads = NodeReads(None);
+    node.visit_with(&mut reads);
+    reads.0
 }
+
+pub(super) struct NodeReads(Option<swc_common::Span>);
+
+impl Visit for NodeReads {
+        fn visit_object_pat(&mut self, pat: &ObjectPat) {
+            for prop in &pat.props {
+                let key = match prop {
+                    ObjectPatProp::KeyValue(kv) => prop_key(&kv.key).map(str::to_string),
+                    ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
+                    ObjectPatProp::Rest(_) => None,
+                };
+                if matches!(key.as_deref(), Some("req" | "res")) && self.0.is_none() {
+                    self.0 = Some(prop.span());
+                }
+            }
+            pat.visit_children_with(self);
+        }
+        fn visit_member_expr(&mut self, member: &MemberExpr) {
+            if matches!(member_prop(&member.prop), Some("req" | "res")) && self.0.is_none() {
+                self.0 = Some(member.span);
+            }
+            member.visit_children_with(self);
+        }
+    }
 
 #[cfg(test)]
 mod tests;

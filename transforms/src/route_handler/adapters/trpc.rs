@@ -22,16 +22,17 @@ use std::ops::Range;
 
 use swc_common::Spanned;
 use swc_ecma_ast::{
-    ArrowFunctionBody, CallExpr, Decl, Expr, ImportSpecifier, MemberExpr, ModuleDecl, ModuleItem,
+    ArrowFunctionBody, CallExpr, Decl, Expr, ImportSpecifier, ModuleDecl, ModuleItem,
     ObjectPat, ObjectPatProp, Pat, Prop, Stmt, TsEntityName, TsType, TsTypeRef,
 };
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_visit::VisitWith;
 
 use super::{
-    calls_export, export_call, finish, import_of, leading_property, object_arg, object_props,
-    property_removal, taken_names, AdapterInput, AdapterRewrite, ExportForm,
+    calls_export, export_call, finish, import_of, leading_property, node_request_read,
+    object_arg, object_props, property_removal, taken_names, AdapterInput, AdapterRewrite,
+    ExportForm,
 };
-use crate::ast::{member_prop, prop_key, strip_parens};
+use crate::ast::{prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
@@ -121,7 +122,7 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
                 "do its work in the route before calling `fetchRequestHandler` (CORS: answer OPTIONS and set the headers on the Response), then convert this route by hand",
             )),
             name if SHARED_OPTIONS.contains(&name) => {
-                if let Some(at) = node_request_read(prop) {
+                if let Some(at) = node_request_read(*prop) {
                     problems.push(manual(
                         file,
                         "manual/trpc-option-request",
@@ -393,33 +394,4 @@ impl<T: VisitWith<super::Mentions>> VisitWithMentions for T {
     fn mentions_name(&self, name: &str) -> bool {
         super::mentions(self, name)
     }
-}
-
-/// Where an option reads the Next.js adapter's request or response: `({ req })` or `opts.req`.
-fn node_request_read(prop: &Prop) -> Option<swc_common::Span> {
-    struct Reads(Option<swc_common::Span>);
-    impl Visit for Reads {
-        fn visit_object_pat(&mut self, pat: &ObjectPat) {
-            for prop in &pat.props {
-                let key = match prop {
-                    ObjectPatProp::KeyValue(kv) => prop_key(&kv.key).map(str::to_string),
-                    ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
-                    ObjectPatProp::Rest(_) => None,
-                };
-                if matches!(key.as_deref(), Some("req" | "res")) && self.0.is_none() {
-                    self.0 = Some(prop.span());
-                }
-            }
-            pat.visit_children_with(self);
-        }
-        fn visit_member_expr(&mut self, member: &MemberExpr) {
-            if matches!(member_prop(&member.prop), Some("req" | "res")) && self.0.is_none() {
-                self.0 = Some(member.span);
-            }
-            member.visit_children_with(self);
-        }
-    }
-    let mut reads = Reads(None);
-    prop.visit_with(&mut reads);
-    reads.0
 }
