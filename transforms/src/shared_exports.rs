@@ -282,20 +282,26 @@ pub fn move_exports(
         // After the last import that stays: inserting at the end of one that goes would
         // overlap its deletion.
         let deleted = |range: Range<usize>| {
-            route_edits
-                .iter()
-                .any(|e| e.replacement.is_empty() && e.range.start <= range.start && range.end <= e.range.end)
+            route_edits.iter().any(|e| {
+                e.replacement.is_empty() && e.range.start <= range.start && range.end <= e.range.end
+            })
         };
         let imports: Vec<Range<usize>> = route
             .module
             .body
             .iter()
             .filter_map(|item| match item {
-                ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => Some(route.range(import.span)),
+                ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
+                    Some(route.range(import.span))
+                }
                 _ => None,
             })
             .collect();
-        let kept_end = imports.iter().rev().find(|r| !deleted((*r).clone())).map(|r| r.end);
+        let kept_end = imports
+            .iter()
+            .rev()
+            .find(|r| !deleted((*r).clone()))
+            .map(|r| r.end);
         let edit = match (kept_end, imports.first()) {
             (None, Some(first)) => Some(Edit::insert(
                 first.start,

@@ -1516,7 +1516,11 @@ pub(super) fn import_edits(
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
 /// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
 /// (`NextApiRequest`, `buffer` from micro) are removed.
-pub(super) fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
+pub(super) fn self_check(
+    path: &str,
+    text: &str,
+    res: Option<&str>,
+) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",

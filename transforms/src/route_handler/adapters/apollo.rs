@@ -34,7 +34,12 @@ const METHODS: [&str; 2] = ["GET", "POST"];
 
 pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diagnostic>>> {
     let call = input.export.call()?;
-    if !calls_export(input.file, call, &[SOURCE], "startServerAndCreateNextHandler") {
+    if !calls_export(
+        input.file,
+        call,
+        &[SOURCE],
+        "startServerAndCreateNextHandler",
+    ) {
         return None;
     }
     Some(convert_handler(input, call))
@@ -49,7 +54,10 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
                 .at(file.location_of(at))
         };
         let Some(props) = object_arg(call, 1).and_then(object_props) else {
-            return Err(vec![problem("the handler's options are not an object literal".into(), call.args[1].expr.span())]);
+            return Err(vec![problem(
+                "the handler's options are not an object literal".into(),
+                call.args[1].expr.span(),
+            )]);
         };
         for (key, prop) in props {
             if key == "context" {
@@ -59,7 +67,10 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
     } else if call.args.len() != 1 {
         return Err(vec![Diagnostic::manual(
             "manual/apollo-context",
-            format!("`{}` does not take `(server, options?)`", file.slice(call.span)),
+            format!(
+                "`{}` does not take `(server, options?)`",
+                file.slice(call.span)
+            ),
         )
         .with_help("convert this route by hand")
         .at(file.location_of(call.span))]);
@@ -93,9 +104,12 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
     )
 }
 
+/// Whether a function body reads a name.
+type ReadsName<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
 /// A `context` function that reads neither the request nor the response converts as it is.
 fn context_check(file: &ParsedFile, prop: &Prop) -> Result<(), Vec<Diagnostic>> {
-    let (params, body_uses): (Vec<&Pat>, Box<dyn Fn(&str) -> bool + '_>) = match prop {
+    let (params, body_uses): (Vec<&Pat>, ReadsName) = match prop {
         Prop::Method(method) => match &method.function.body {
             Some(body) => (
                 method.function.params.iter().map(|p| &p.pat).collect(),

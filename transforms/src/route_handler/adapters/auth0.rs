@@ -26,8 +26,8 @@ use swc_ecma_ast::{ArrowExpr, CallExpr, Expr, Function, MemberProp};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
-    calls_export, declared_version, finish, line_end_after, object_arg, taken_names,
-    AdapterInput, AdapterRewrite, DeclaredVersion, ExportedValue,
+    calls_export, declared_version, finish, line_end_after, object_arg, taken_names, AdapterInput,
+    AdapterRewrite, DeclaredVersion, ExportedValue,
 };
 use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
@@ -50,7 +50,12 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
         _ => None,
     };
     let v4 = matches!(declared_version(input.context, PACKAGE), DeclaredVersion::AtLeast(major, ..) if major >= 4);
-    if v4 && matches!(callee_name.as_deref(), Some("handleAuth" | "withApiAuthRequired")) {
+    if v4
+        && matches!(
+            callee_name.as_deref(),
+            Some("handleAuth" | "withApiAuthRequired")
+        )
+    {
         return Some(Err(vec![Diagnostic::manual(
             "manual/auth0-v4",
             format!("package.json names {PACKAGE} 4, whose API differs from the v3 `{}` this route uses", callee_name.unwrap_or_default()),
@@ -72,7 +77,10 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
     Some(convert_handle_auth(input, call))
 }
 
-fn convert_handle_auth(input: &AdapterInput, call: &CallExpr) -> Result<Converted, Vec<Diagnostic>> {
+fn convert_handle_auth(
+    input: &AdapterInput,
+    call: &CallExpr,
+) -> Result<Converted, Vec<Diagnostic>> {
     let file = input.file;
     let route = input.context.route;
     if !route.has_param("auth0") {
@@ -109,14 +117,24 @@ fn convert_handle_auth(input: &AdapterInput, call: &CallExpr) -> Result<Converte
     let (factory, insert_at) = match &input.export.value {
         ExportedValue::Call { keyword, .. } => {
             let factory = super::super::fresh_name(&mut taken, "auth0Handler");
-            edits.push(Edit::replace(keyword.clone(), format!("const {factory} = ")));
+            edits.push(Edit::replace(
+                keyword.clone(),
+                format!("const {factory} = "),
+            ));
             (factory, line_end_after(file, input.export.statement.end))
         }
-        ExportedValue::Declared { name, variable_type, .. } => {
+        ExportedValue::Declared {
+            name,
+            variable_type,
+            ..
+        } => {
             if let Some(annotation) = variable_type {
                 edits.push(Edit::delete(annotation.clone()));
             }
-            edits.push(Edit::delete(crate::text::statement_lines(&file.text, input.export.statement.clone())));
+            edits.push(Edit::delete(crate::text::statement_lines(
+                &file.text,
+                input.export.statement.clone(),
+            )));
             (name.clone(), input.export.statement.start)
         }
         ExportedValue::Function(_) => return Err(Vec::new()),
@@ -124,11 +142,17 @@ fn convert_handle_auth(input: &AdapterInput, call: &CallExpr) -> Result<Converte
     let handler = super::super::fresh_name(&mut taken, "handler");
     let context = super::super::fresh_name(&mut taken, "context");
     let params = if typescript {
-        format!("req: NextRequest, {context}: {{ params: Promise<{}> }}", route.params_type())
+        format!(
+            "req: NextRequest, {context}: {{ params: Promise<{}> }}",
+            route.params_type()
+        )
     } else {
         format!("req, {context}")
     };
-    let aliases: Vec<String> = METHODS.iter().map(|m| format!("{handler} as {m}")).collect();
+    let aliases: Vec<String> = METHODS
+        .iter()
+        .map(|m| format!("{handler} as {m}"))
+        .collect();
     let function = format!(
         "async function {handler}({params}) {{{nl}{indent}// nextjs-auth0 v3 reads `params.auth0` without awaiting it{nl}{indent}return {factory}(req, {{ params: await {context}.params }}){semi}{nl}}}{nl}export {{ {} }}{semi}",
         aliases.join(", "),

@@ -19,11 +19,11 @@ use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use swc_common::Spanned;
-use swc_ecma_visit::{Visit, VisitWith};
 use swc_ecma_ast::{
     CallExpr, Decl, Expr, ImportSpecifier, MemberExpr, MemberProp, ModuleDecl, ModuleItem,
     ObjectLit, ObjectPat, ObjectPatProp, Pat, Stmt, VarDeclKind,
 };
+use swc_ecma_visit::{Visit, VisitWith};
 
 use super::handler::{find_handler, Handler};
 use super::{config, identifier_names, render, Converted, RouteContext};
@@ -213,7 +213,12 @@ pub(super) fn callee_import(file: &ParsedFile, call: &CallExpr) -> Option<(Strin
 }
 
 /// Whether `call` calls the export `name` of one of the packages `sources`.
-pub(super) fn calls_export(file: &ParsedFile, call: &CallExpr, sources: &[&str], name: &str) -> bool {
+pub(super) fn calls_export(
+    file: &ParsedFile,
+    call: &CallExpr,
+    sources: &[&str],
+    name: &str,
+) -> bool {
     callee_import(file, call)
         .is_some_and(|(source, imported)| sources.contains(&source.as_str()) && imported == name)
 }
@@ -399,7 +404,11 @@ pub(super) fn finish(
             .segment_exports
             .iter()
             .map(|(name, value)| {
-                format!("export const {name} = {value}{}{}", style.semi(), style.newline)
+                format!(
+                    "export const {name} = {value}{}{}",
+                    style.semi(),
+                    style.newline
+                )
             })
             .collect();
         edits.push(Edit::replace(remove.clone(), replacement));
@@ -455,9 +464,7 @@ pub(super) fn object_arg(call: &CallExpr, index: usize) -> Option<&ObjectLit> {
 }
 
 /// The `(key, property)` pairs of an object literal; `None` when it spreads or computes a key.
-pub(super) fn object_props(
-    object: &ObjectLit,
-) -> Option<Vec<(String, &swc_ecma_ast::Prop)>> {
+pub(super) fn object_props(object: &ObjectLit) -> Option<Vec<(String, &swc_ecma_ast::Prop)>> {
     use swc_ecma_ast::{Prop, PropOrSpread};
     object
         .props
@@ -479,7 +486,11 @@ pub(super) fn object_props(
 
 /// Text to add a property at the start of an object literal, in its layout: on a line of its
 /// own when the object spans lines.
-pub(super) fn leading_property(file: &ParsedFile, object: &ObjectLit, property: &str) -> Option<Edit> {
+pub(super) fn leading_property(
+    file: &ParsedFile,
+    object: &ObjectLit,
+    property: &str,
+) -> Option<Edit> {
     let first = object.props.first()?;
     let at = file.offset(first.span().lo);
     let open = file.offset(object.span.lo) + 1;
@@ -495,7 +506,11 @@ pub(super) fn leading_property(file: &ParsedFile, object: &ObjectLit, property: 
 
 /// Text to add a property at the end of an object literal, in its layout (trailing comma and
 /// own line kept).
-pub(super) fn trailing_property(file: &ParsedFile, object: &ObjectLit, property: &str) -> Option<Edit> {
+pub(super) fn trailing_property(
+    file: &ParsedFile,
+    object: &ObjectLit,
+    property: &str,
+) -> Option<Edit> {
     let last = object.props.last()?;
     let last_end = file.offset(last.span().hi);
     let close = file.offset(object.span.hi) - 1;
@@ -504,12 +519,19 @@ pub(super) fn trailing_property(file: &ParsedFile, object: &ObjectLit, property:
     let multiline = between.contains('\n');
     if multiline {
         let indent = crate::text::indentation_at(&file.text, file.offset(last.span().lo));
-        let newline = if between.contains("\r\n") { "\r\n" } else { "\n" };
+        let newline = if between.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
         if trailing_comma {
             let comma = last_end + between.find(',').unwrap_or(0) + 1;
             Some(Edit::insert(comma, format!("{newline}{indent}{property},")))
         } else {
-            Some(Edit::insert(last_end, format!(",{newline}{indent}{property}")))
+            Some(Edit::insert(
+                last_end,
+                format!(",{newline}{indent}{property}"),
+            ))
         }
     } else if trailing_comma {
         let comma = last_end + between.find(',').unwrap_or(0) + 1;
@@ -569,26 +591,26 @@ pub(super) fn node_request_read<N: VisitWith<NodeReads>>(node: &N) -> Option<swc
 pub(super) struct NodeReads(Option<swc_common::Span>);
 
 impl Visit for NodeReads {
-        fn visit_object_pat(&mut self, pat: &ObjectPat) {
-            for prop in &pat.props {
-                let key = match prop {
-                    ObjectPatProp::KeyValue(kv) => prop_key(&kv.key).map(str::to_string),
-                    ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
-                    ObjectPatProp::Rest(_) => None,
-                };
-                if matches!(key.as_deref(), Some("req" | "res")) && self.0.is_none() {
-                    self.0 = Some(prop.span());
-                }
+    fn visit_object_pat(&mut self, pat: &ObjectPat) {
+        for prop in &pat.props {
+            let key = match prop {
+                ObjectPatProp::KeyValue(kv) => prop_key(&kv.key).map(str::to_string),
+                ObjectPatProp::Assign(a) => Some(a.key.sym.to_string()),
+                ObjectPatProp::Rest(_) => None,
+            };
+            if matches!(key.as_deref(), Some("req" | "res")) && self.0.is_none() {
+                self.0 = Some(prop.span());
             }
-            pat.visit_children_with(self);
         }
-        fn visit_member_expr(&mut self, member: &MemberExpr) {
-            if matches!(member_prop(&member.prop), Some("req" | "res")) && self.0.is_none() {
-                self.0 = Some(member.span);
-            }
-            member.visit_children_with(self);
-        }
+        pat.visit_children_with(self);
     }
+    fn visit_member_expr(&mut self, member: &MemberExpr) {
+        if matches!(member_prop(&member.prop), Some("req" | "res")) && self.0.is_none() {
+            self.0 = Some(member.span);
+        }
+        member.visit_children_with(self);
+    }
+}
 
 #[cfg(test)]
 mod tests;

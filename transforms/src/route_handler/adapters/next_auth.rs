@@ -24,8 +24,8 @@ use swc_ecma_ast::{CallExpr, Expr, Ident, MemberExpr, Pat, ReturnStmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
-    calls_export, declared_version, export_call, finish, taken_names, AdapterInput,
-    AdapterRewrite, DeclaredVersion, ExportForm, ExportedValue,
+    calls_export, declared_version, export_call, finish, taken_names, AdapterInput, AdapterRewrite,
+    DeclaredVersion, ExportForm, ExportedValue,
 };
 use crate::ast::{member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -55,7 +55,10 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
 }
 
 /// Checks shared by both forms: the library's version and the route's file name.
-fn preconditions(input: &AdapterInput, at: Range<usize>) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+fn preconditions(
+    input: &AdapterInput,
+    at: Range<usize>,
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
     let file = input.file;
     let location = file.location(at.start);
     let mut notes = Vec::new();
@@ -166,13 +169,21 @@ fn advanced_call<'a>(file: &ParsedFile, handler: &Handler<'a>) -> Option<&'a Cal
         }
     }
     let call = calls.found?;
-    let param = |i: usize| handler.params.get(i).and_then(|p| super::super::param_name(p));
+    let param = |i: usize| {
+        handler
+            .params
+            .get(i)
+            .and_then(|p| super::super::param_name(p))
+    };
     let arg = |i: usize| match call.args.get(i).map(|a| strip_parens(&a.expr)) {
         Some(Expr::Ident(id)) => Some(id.sym.to_string()),
         _ => None,
     };
-    (call.args.len() == 3 && param(0).is_some() && arg(0).as_deref() == param(0) && arg(1).as_deref() == param(1))
-        .then_some(call)
+    (call.args.len() == 3
+        && param(0).is_some()
+        && arg(0).as_deref() == param(0)
+        && arg(1).as_deref() == param(1))
+    .then_some(call)
 }
 
 /// Every use of the handler's `req` and `res`, sorted into what the advanced form allows.
@@ -213,7 +224,9 @@ impl Visit for AdvancedScan<'_> {
 
     fn visit_member_expr(&mut self, member: &MemberExpr) {
         // req.query.nextauth
-        if let (Expr::Member(inner), Some("nextauth")) = (strip_parens(&member.obj), member_prop(&member.prop)) {
+        if let (Expr::Member(inner), Some("nextauth")) =
+            (strip_parens(&member.obj), member_prop(&member.prop))
+        {
             if matches!(strip_parens(&inner.obj), Expr::Ident(id) if *id.sym == *self.req)
                 && member_prop(&inner.prop) == Some("query")
             {
@@ -286,20 +299,31 @@ impl Visit for AdvancedScan<'_> {
     }
 }
 
-fn convert_advanced(
-    input: &AdapterInput,
-    handler: &Handler,
-) -> Result<Converted, Vec<Diagnostic>> {
+fn convert_advanced(input: &AdapterInput, handler: &Handler) -> Result<Converted, Vec<Diagnostic>> {
     let file = input.file;
     let notes = preconditions(input, file.range(handler.function_span))?;
     let (Some(req), Some(res)) = (
-        handler.params.first().and_then(|p| super::super::param_name(p)),
-        handler.params.get(1).and_then(|p| super::super::param_name(p)),
+        handler
+            .params
+            .first()
+            .and_then(|p| super::super::param_name(p)),
+        handler
+            .params
+            .get(1)
+            .and_then(|p| super::super::param_name(p)),
     ) else {
-        return Err(vec![shape_problem(file, handler.function_span, "its parameters are not plain names")]);
+        return Err(vec![shape_problem(
+            file,
+            handler.function_span,
+            "its parameters are not plain names",
+        )]);
     };
     if handler.params.len() != 2 {
-        return Err(vec![shape_problem(file, handler.function_span, "it does not take exactly `(req, res)`")]);
+        return Err(vec![shape_problem(
+            file,
+            handler.function_span,
+            "it does not take exactly `(req, res)`",
+        )]);
     }
     let mut scan = AdvancedScan {
         file,
@@ -314,9 +338,14 @@ fn convert_advanced(
             for stmt in &block.stmts {
                 stmt.visit_with(&mut scan);
             }
-            let ends_with_return = matches!(block.stmts.last(), Some(swc_ecma_ast::Stmt::Return(_)));
+            let ends_with_return =
+                matches!(block.stmts.last(), Some(swc_ecma_ast::Stmt::Return(_)));
             if !ends_with_return {
-                scan.uses.problems.push(shape_problem(file, handler.function_span, "it does not end by returning `NextAuth(req, res, options)`"));
+                scan.uses.problems.push(shape_problem(
+                    file,
+                    handler.function_span,
+                    "it does not end by returning `NextAuth(req, res, options)`",
+                ));
             }
         }
         HandlerBody::Expr(expr) => expr.visit_with(&mut scan),
@@ -356,7 +385,10 @@ fn convert_advanced(
             ),
         ));
     } else {
-        edits.push(Edit::replace(param_range(file, res_param), context_name.clone()));
+        edits.push(Edit::replace(
+            param_range(file, res_param),
+            context_name.clone(),
+        ));
     }
     for arg in &uses.response_args {
         edits.push(Edit::replace(arg.clone(), context_name.clone()));
@@ -368,7 +400,10 @@ fn convert_advanced(
         ));
     }
     if !uses.nextauth_reads.is_empty() && !handler.is_async {
-        edits.push(Edit::insert(file.offset(handler.function_span.lo), "async "));
+        edits.push(Edit::insert(
+            file.offset(handler.function_span.lo),
+            "async ",
+        ));
     }
     // The declaration: named and exported for GET and POST.
     let list = |name: &str| {
@@ -376,7 +411,11 @@ fn convert_advanced(
         format!("export {{ {} }}{}", aliases.join(", "), style.semi())
     };
     match &handler.declaration {
-        Declaration::DefaultExport { item, anonymous, arrow } => {
+        Declaration::DefaultExport {
+            item,
+            anonymous,
+            arrow,
+        } => {
             let keyword = item.start..file.offset(handler.function_span.lo);
             let name = match (&handler.name, anonymous, arrow) {
                 (Some(name), false, false) => {

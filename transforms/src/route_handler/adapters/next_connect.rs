@@ -32,7 +32,9 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
     let Some(Expr::Member(member)) = crate::ast::callee_expr(call).map(strip_parens) else {
         return None;
     };
-    let (Expr::Ident(router), MemberProp::Ident(method)) = (strip_parens(&member.obj), &member.prop) else {
+    let (Expr::Ident(router), MemberProp::Ident(method)) =
+        (strip_parens(&member.obj), &member.prop)
+    else {
         return None;
     };
     if &*method.sym != "handler" {

@@ -22,15 +22,14 @@ use std::ops::Range;
 
 use swc_common::Spanned;
 use swc_ecma_ast::{
-    ArrowFunctionBody, CallExpr, Decl, Expr, ImportSpecifier, ModuleDecl, ModuleItem,
-    ObjectPat, ObjectPatProp, Pat, Prop, Stmt, TsEntityName, TsType, TsTypeRef,
+    ArrowFunctionBody, CallExpr, Decl, Expr, ImportSpecifier, ModuleDecl, ModuleItem, ObjectPat,
+    ObjectPatProp, Pat, Prop, Stmt, TsEntityName, TsType, TsTypeRef,
 };
 use swc_ecma_visit::VisitWith;
 
 use super::{
-    calls_export, export_call, finish, import_of, leading_property, node_request_read,
-    object_arg, object_props, property_removal, taken_names, AdapterInput, AdapterRewrite,
-    ExportForm,
+    calls_export, export_call, finish, import_of, leading_property, node_request_read, object_arg,
+    object_props, property_removal, taken_names, AdapterInput, AdapterRewrite, ExportForm,
 };
 use crate::ast::{prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -62,7 +61,13 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
     Some(convert_handler(input, call))
 }
 
-fn manual(file: &ParsedFile, code: &str, at: swc_common::Span, message: String, help: &str) -> Diagnostic {
+fn manual(
+    file: &ParsedFile,
+    code: &str,
+    at: swc_common::Span,
+    message: String,
+    help: &str,
+) -> Diagnostic {
     Diagnostic::manual(code, message)
         .with_help(help.to_string())
         .at(file.location_of(at))
@@ -87,10 +92,22 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
     };
     let options_help = "write the options as one object literal (`createNextApiHandler({ router, createContext })`), or convert this route by hand";
     let (Some(options), 1) = (object_arg(call, 0), call.args.len()) else {
-        return Err(vec![manual(file, "manual/trpc-options", call.span, "the handler's options are not an object literal".into(), options_help)]);
+        return Err(vec![manual(
+            file,
+            "manual/trpc-options",
+            call.span,
+            "the handler's options are not an object literal".into(),
+            options_help,
+        )]);
     };
     let Some(props) = object_props(options) else {
-        return Err(vec![manual(file, "manual/trpc-options", options.span, "the handler's options spread another object or compute a key".into(), options_help)]);
+        return Err(vec![manual(
+            file,
+            "manual/trpc-options",
+            options.span,
+            "the handler's options spread another object or compute a key".into(),
+            options_help,
+        )]);
     };
 
     let mut problems = Vec::new();
@@ -156,20 +173,34 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
     let request = super::super::fresh_name(&mut taken, "req");
     let typescript = file.language.is_typescript();
     let quoted_endpoint = style.quoted(endpoint);
-    edits.extend(leading_property(file, options, &format!("endpoint: {quoted_endpoint}")));
     edits.extend(leading_property(
         file,
         options,
-        &if request == "req" { request.clone() } else { format!("req: {request}") },
+        &format!("endpoint: {quoted_endpoint}"),
+    ));
+    edits.extend(leading_property(
+        file,
+        options,
+        &if request == "req" {
+            request.clone()
+        } else {
+            format!("req: {request}")
+        },
     ));
     let parameter = if typescript {
         format!("({request}: Request)")
     } else {
         format!("({request})")
     };
-    edits.push(Edit::insert(file.offset(call.span.lo), format!("{parameter} => ")));
+    edits.push(Edit::insert(
+        file.offset(call.span.lo),
+        format!("{parameter} => "),
+    ));
     if let Some(callee) = crate::ast::callee_expr(call) {
-        edits.push(Edit::replace(file.range(callee.span()), "fetchRequestHandler"));
+        edits.push(Edit::replace(
+            file.range(callee.span()),
+            "fetchRequestHandler",
+        ));
     }
     let uses_context_type = !context_type_edits.is_empty();
     for range in &context_type_edits {
@@ -210,9 +241,14 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
 
 /// The import statements of the Next.js adapter, when everything they bring in is rewritten:
 /// `createNextApiHandler` (the callee) and `CreateNextContextOptions` (the context's type).
-fn adapter_imports(file: &ParsedFile, type_edits: &[Range<usize>]) -> Result<Vec<Range<usize>>, Diagnostic> {
+fn adapter_imports(
+    file: &ParsedFile,
+    type_edits: &[Range<usize>],
+) -> Result<Vec<Range<usize>>, Diagnostic> {
     let counts: HashMap<String, usize> = identifier_counts(file);
-    if counts.contains_key("fetchRequestHandler") || counts.contains_key("FetchCreateContextFnOptions") {
+    if counts.contains_key("fetchRequestHandler")
+        || counts.contains_key("FetchCreateContextFnOptions")
+    {
         return Err(Diagnostic::manual(
             "manual/trpc-import",
             "the file already uses the name `fetchRequestHandler` or `FetchCreateContextFnOptions`",
@@ -232,12 +268,14 @@ fn adapter_imports(file: &ParsedFile, type_edits: &[Range<usize>]) -> Result<Vec
             let local = specifier.local().sym.to_string();
             let uses = counts.get(&local).copied().unwrap_or(0).saturating_sub(1);
             let rewritten = match specifier {
-                ImportSpecifier::Named(_) => match import_of(file, &local).map(|i| i.imported).as_deref() {
-                    // The callee.
-                    Some("createNextApiHandler") => 1,
-                    Some("CreateNextContextOptions") => type_edits.len(),
-                    _ => 0,
-                },
+                ImportSpecifier::Named(_) => {
+                    match import_of(file, &local).map(|i| i.imported).as_deref() {
+                        // The callee.
+                        Some("createNextApiHandler") => 1,
+                        Some("CreateNextContextOptions") => type_edits.len(),
+                        _ => 0,
+                    }
+                }
                 // `ns.createNextApiHandler(…)` and `ns.CreateNextContextOptions`.
                 ImportSpecifier::Namespace(_) => 1 + type_edits.len(),
                 ImportSpecifier::Default(_) => 0,
@@ -267,17 +305,37 @@ fn context_check(file: &ParsedFile, prop: &Prop) -> Result<Vec<Range<usize>>, Di
             Expr::Ident(ident) => ContextFunction::Named(ident.sym.to_string()),
             Expr::Arrow(arrow) => ContextFunction::Arrow(arrow),
             Expr::Fn(f) => ContextFunction::Function(&f.function),
-            _ => return Err(Diagnostic::manual("manual/trpc-context", format!("`createContext` is `{}`, not a function routeshift can read", file.slice(kv.value.span()))).with_help(help_imported).at(file.location_of(at))),
+            _ => {
+                return Err(Diagnostic::manual(
+                    "manual/trpc-context",
+                    format!(
+                        "`createContext` is `{}`, not a function routeshift can read",
+                        file.slice(kv.value.span())
+                    ),
+                )
+                .with_help(help_imported)
+                .at(file.location_of(at)))
+            }
         },
         Prop::Method(method) => ContextFunction::Function(&method.function),
-        _ => return Err(Diagnostic::manual("manual/trpc-context", "`createContext` is not a function routeshift can read").with_help(help_imported).at(file.location_of(at))),
+        _ => {
+            return Err(Diagnostic::manual(
+                "manual/trpc-context",
+                "`createContext` is not a function routeshift can read",
+            )
+            .with_help(help_imported)
+            .at(file.location_of(at)))
+        }
     };
     let function = match function {
         ContextFunction::Named(name) => {
             if let Some(import) = import_of(file, &name) {
                 return Err(Diagnostic::manual(
                     "manual/trpc-context",
-                    format!("`createContext` is `{name}` from `{}`, written for the Next.js adapter", import.source),
+                    format!(
+                        "`createContext` is `{name}` from `{}`, written for the Next.js adapter",
+                        import.source
+                    ),
                 )
                 .with_help(help_imported)
                 .at(file.location_of(at)));
@@ -299,9 +357,23 @@ fn context_check(file: &ParsedFile, prop: &Prop) -> Result<Vec<Range<usize>>, Di
         ),
         ContextFunction::Function(f) => match &f.body {
             Some(body) => (f.params.iter().map(|p| &p.pat).collect(), body),
-            None => return Err(Diagnostic::manual("manual/trpc-context", "`createContext` has no body").with_help(help_imported).at(file.location_of(at))),
+            None => {
+                return Err(Diagnostic::manual(
+                    "manual/trpc-context",
+                    "`createContext` has no body",
+                )
+                .with_help(help_imported)
+                .at(file.location_of(at)))
+            }
         },
-        ContextFunction::Named(_) => return Err(Diagnostic::manual("manual/trpc-context", "`createContext` could not be read").with_help(help_imported).at(file.location_of(at))),
+        ContextFunction::Named(_) => {
+            return Err(Diagnostic::manual(
+                "manual/trpc-context",
+                "`createContext` could not be read",
+            )
+            .with_help(help_imported)
+            .at(file.location_of(at)))
+        }
     };
     let span = match &function {
         ContextFunction::Arrow(arrow) => arrow.span,
@@ -314,9 +386,12 @@ fn context_check(file: &ParsedFile, prop: &Prop) -> Result<Vec<Range<usize>>, Di
     let (annotation, reads) = match param {
         Pat::Ident(binding) => (
             binding.type_ann.as_deref(),
-            body.mentions_name(&binding.id.sym).then(|| binding.id.sym.to_string()),
+            body.mentions_name(&binding.id.sym)
+                .then(|| binding.id.sym.to_string()),
         ),
-        Pat::Object(ObjectPat { props, type_ann, .. }) => (
+        Pat::Object(ObjectPat {
+            props, type_ann, ..
+        }) => (
             type_ann.as_deref(),
             (!props.is_empty()).then(|| {
                 props
@@ -333,7 +408,9 @@ fn context_check(file: &ParsedFile, prop: &Prop) -> Result<Vec<Range<usize>>, Di
         _ => (None, Some(file.slice(param.span()).to_string())),
     };
     let type_ref = annotation.and_then(|a| match &*a.type_ann {
-        TsType::TsTypeRef(TsTypeRef { type_name, span, .. }) => {
+        TsType::TsTypeRef(TsTypeRef {
+            type_name, span, ..
+        }) => {
             let name = match type_name {
                 TsEntityName::Ident(id) => id.sym.to_string(),
                 TsEntityName::TsQualifiedName(q) => q.right.sym.to_string(),
@@ -375,10 +452,16 @@ fn top_level_function<'a>(file: &'a ParsedFile, name: &str) -> Option<ContextFun
         };
         match decl {
             Decl::Fn(f) if *f.ident.sym == *name => Some(ContextFunction::Function(&f.function)),
-            Decl::Var(var) => var.decls.iter().find_map(|d| match (&d.name, d.init.as_deref().map(strip_parens)) {
-                (Pat::Ident(b), Some(Expr::Arrow(arrow))) if *b.id.sym == *name => Some(ContextFunction::Arrow(arrow)),
-                (Pat::Ident(b), Some(Expr::Fn(f))) if *b.id.sym == *name => Some(ContextFunction::Function(&f.function)),
-                _ => None,
+            Decl::Var(var) => var.decls.iter().find_map(|d| {
+                match (&d.name, d.init.as_deref().map(strip_parens)) {
+                    (Pat::Ident(b), Some(Expr::Arrow(arrow))) if *b.id.sym == *name => {
+                        Some(ContextFunction::Arrow(arrow))
+                    }
+                    (Pat::Ident(b), Some(Expr::Fn(f))) if *b.id.sym == *name => {
+                        Some(ContextFunction::Function(&f.function))
+                    }
+                    _ => None,
+                }
             }),
             _ => None,
         }
