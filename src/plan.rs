@@ -1245,6 +1245,11 @@ fn convert(
         )
         .router(path)
     };
+    // Only library adapters ask; the manifest is read then.
+    let dependency = |package: &str| {
+        let manifest = crate::workspace::read_json(&project.root.join("package.json"))?;
+        crate::workspace::dependency_range(&manifest, package)
+    };
     route_handler::convert(
         parsed,
         &RouteContext {
@@ -1253,6 +1258,7 @@ fn convert(
             moved_route: &moved_route,
             project_helper: &project_helper,
             page_router: &page_router,
+            dependency: &dependency,
         },
     )
 }

@@ -211,6 +211,14 @@ pub fn dependencies(manifest: Option<&serde_json::Value>) -> impl Iterator<Item 
         .flat_map(|deps| deps.keys().cloned())
 }
 
+/// The version range a manifest gives `package` (dependencies, dev or peer).
+pub fn dependency_range(manifest: &serde_json::Value, package: &str) -> Option<String> {
+    ["dependencies", "devDependencies", "peerDependencies"]
+        .into_iter()
+        .find_map(|key| manifest.get(key)?.get(package)?.as_str())
+        .map(str::to_string)
+}
+
 pub fn read_json(path: &Path) -> Option<serde_json::Value> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }

@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
 
 /// Lines that a conversion is expected to rewrite; every other line must survive verbatim.
 fn may_change(line: &str) -> bool {
-    const TOKENS: [&str; 32] = [
+    const TOKENS: [&str; 34] = [
         "req",
         "res",
         "request",
@@ -44,6 +44,7 @@ fn may_change(line: &str) -> bool {
         "runtime",
         "api:",
         "sizeLimit",
+        "maxBodySize",
         "externalResolver",
         "handler",
         "export {",
@@ -56,6 +57,8 @@ fn may_change(line: &str) -> bool {
         "regions",
         "searchParams",
         "waitUntil",
+        // A value route.ts may not export keeps its declaration without `export`.
+        "export const",
     ];
     let trimmed = line.trim();
     // A bare `return`/`break` after a response goes with it.

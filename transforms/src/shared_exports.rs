@@ -279,12 +279,37 @@ pub fn move_exports(
                 .map_or(module_path, |(stem, _)| stem),
         );
         let line = imports::import_line(false, None, None, &back, &specifier, &style);
-        route_edits.extend(imports::insert_import_lines(
-            &route.text,
-            imports::last_import_end(route),
-            &[line],
-            &style,
-        ));
+        // After the last import that stays: inserting at the end of one that goes would
+        // overlap its deletion.
+        let deleted = |range: Range<usize>| {
+            route_edits.iter().any(|e| {
+                e.replacement.is_empty() && e.range.start <= range.start && range.end <= e.range.end
+            })
+        };
+        let imports: Vec<Range<usize>> = route
+            .module
+            .body
+            .iter()
+            .filter_map(|item| match item {
+                ModuleItem::ModuleDecl(ModuleDecl::Import(import)) => {
+                    Some(route.range(import.span))
+                }
+                _ => None,
+            })
+            .collect();
+        let kept_end = imports
+            .iter()
+            .rev()
+            .find(|r| !deleted((*r).clone()))
+            .map(|r| r.end);
+        let edit = match (kept_end, imports.first()) {
+            (None, Some(first)) => Some(Edit::insert(
+                first.start,
+                format!("{line}{}", style.newline),
+            )),
+            _ => imports::insert_import_lines(&route.text, kept_end, &[line], &style),
+        };
+        route_edits.extend(edit);
     }
     Ok(SharedExportsMove {
         module_text,

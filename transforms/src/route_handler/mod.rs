@@ -26,6 +26,7 @@
 //! `req`/`res` has no faithful rewrite, when code runs after the response, or when the handler
 //! is not a plain function: a half-converted file is never produced.
 
+pub mod adapters;
 mod after;
 pub(crate) mod config;
 pub mod cors;
@@ -74,11 +75,18 @@ pub struct RouteContext<'a> {
     pub project_helper: &'a dyn Fn(&str, &str) -> Option<helpers::ProjectFunction>,
     /// Which router serves a page path of the site (`res.revalidate` targets).
     pub page_router: &'a dyn Fn(&PagePath) -> PageRouter,
+    /// The version range the app's package.json gives a package (`"^4.24.7"`), if it names it.
+    pub dependency: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// A `RouteContext::page_router` that knows no pages.
 pub fn no_pages(_: &PagePath) -> PageRouter {
     PageRouter::Unknown
+}
+
+/// A `RouteContext::dependency` that knows no packages.
+pub fn no_dependencies(_: &str) -> Option<String> {
+    None
 }
 
 /// A `RouteContext::project_helper` that knows no helpers.
@@ -110,6 +118,13 @@ pub enum Outcome {
 
 /// Converts one route file.
 pub fn convert(file: &ParsedFile, context: &RouteContext) -> Outcome {
+    // A library's adapter (NextAuth(…), createNextApiHandler(…), …) is replaced as a whole.
+    if let Some(result) = adapters::convert(file, context) {
+        return match result {
+            Ok(converted) => Outcome::Converted(converted),
+            Err(problems) => Outcome::Manual(problems),
+        };
+    }
     match render::convert(file, context) {
         Ok(converted) => Outcome::Converted(converted),
         Err(problems) => Outcome::Manual(problems),

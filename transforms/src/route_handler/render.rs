@@ -730,8 +730,8 @@ pub(super) fn convert(
     })
 }
 
-/// Relative imports must still resolve from the new location. Returns the other route files
-/// (project paths without extension) the file refers to.
+/// Relative imports must still resolve from the new location: the edits that move them, and
+/// the other route files (project paths without extension) they name.
 pub(super) fn relative_import_edits(
     file: &ParsedFile,
     context: &RouteContext,
@@ -1612,7 +1612,7 @@ pub(crate) fn shift_ranges(
         .collect()
 }
 
-fn import_edits(
+pub(super) fn import_edits(
     file: &ParsedFile,
     context: &RouteContext,
     request_type: bool,

@@ -15,6 +15,7 @@ pub(crate) fn run(path: &str, source: &str) -> Outcome {
             moved_route: &moved,
             project_helper: &no_project_helpers,
             page_router: &no_pages,
+            dependency: &no_dependencies,
         },
     )
 }

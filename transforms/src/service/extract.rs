@@ -273,6 +273,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             moved_route: context.moved_route,
             project_helper: &crate::route_handler::no_project_helpers,
             page_router: &crate::route_handler::no_pages,
+            dependency: &crate::route_handler::no_dependencies,
         },
     ) {
         Outcome::Converted(converted) => converted,
