@@ -284,9 +284,9 @@ impl Helpers {
 pub fn session_cookie_note(call: crate::diagnostic::Location) -> Diagnostic {
     Diagnostic::note(
         "note/session-cookie-not-refreshed",
-        "`getServerSession(authOptions)` in a route handler reads the session but does not send a refreshed session cookie, as `getServerSession(req, res, authOptions)` did with every call",
+        "`getServerSession(authOptions)` in a route handler sets no cookies, where `getServerSession(req, res, authOptions)` added next-auth's to every response: a refreshed session token, and a CSRF token and callback-URL cookie for a client without them",
     )
-    .with_help("a JWT session is now extended only when the client fetches /api/auth/session (next-auth's SessionProvider does); set a longer `session.maxAge` if API calls alone kept users signed in")
+    .with_help("a JWT session is now extended only when the client fetches /api/auth/session (next-auth's SessionProvider does) and the CSRF cookie is set by next-auth's own routes; set a longer `session.maxAge` if API calls alone kept users signed in")
     .at(call)
 }
 

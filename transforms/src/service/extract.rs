@@ -66,7 +66,21 @@ struct UnitResult {
 }
 
 pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction, Vec<Diagnostic>> {
-    let handler = find_handler(file).map_err(|d| vec![d])?;
+    let handler = find_handler(file).map_err(|d| {
+        // A wrapped route converts on its own; only its logic stays where it is.
+        if d.code == "manual/wrapped-handler" {
+            let location = d.location.clone();
+            let mut moved = Diagnostic::manual(
+                "manual/extract-wrapped-handler",
+                "the logic stays in the route handler: it runs inside a wrapper (its checks and the values it hands over), which a service function cannot take over",
+            )
+            .with_help("its route handler is converted; move the logic into the service by hand if the app's own callers should use it");
+            moved.location = location;
+            vec![moved]
+        } else {
+            vec![d]
+        }
+    })?;
     let req = handler
         .params
         .first()
