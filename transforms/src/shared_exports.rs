@@ -339,6 +339,33 @@ pub fn module_stem(lib_dir: &str, route_relative: &str) -> String {
     format!("{lib_dir}/api/{}", segments.join("/"))
 }
 
+/// When `gone` holds every `{ … }` specifier of an import that keeps its default or namespace
+/// one: the range from the end of the kept specifier to the closing brace.
+fn whole_named_group(
+    text: &str,
+    file: &ParsedFile,
+    import: &swc_ecma_ast::ImportDecl,
+    gone: &[&ImportSpecifier],
+) -> Option<std::ops::Range<usize>> {
+    let named: Vec<&ImportSpecifier> = import
+        .specifiers
+        .iter()
+        .filter(|s| matches!(s, ImportSpecifier::Named(_)))
+        .collect();
+    if named.is_empty() || named.len() != gone.len() {
+        return None;
+    }
+    let kept_end = import
+        .specifiers
+        .iter()
+        .filter(|s| !matches!(s, ImportSpecifier::Named(_)))
+        .map(|s| file.range(s.span()).end)
+        .max()?;
+    let last_named = named.iter().map(|s| file.range(s.span()).end).max()?;
+    let close = last_named + text[last_named..].find('}')? + 1;
+    (kept_end < last_named).then_some(kept_end..close)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,31 +408,4 @@ mod tests {
             "src/lib/api/teams/id/members"
         );
     }
-}
-
-/// When `gone` holds every `{ … }` specifier of an import that keeps its default or namespace
-/// one: the range from the end of the kept specifier to the closing brace.
-fn whole_named_group(
-    text: &str,
-    file: &ParsedFile,
-    import: &swc_ecma_ast::ImportDecl,
-    gone: &[&ImportSpecifier],
-) -> Option<std::ops::Range<usize>> {
-    let named: Vec<&ImportSpecifier> = import
-        .specifiers
-        .iter()
-        .filter(|s| matches!(s, ImportSpecifier::Named(_)))
-        .collect();
-    if named.is_empty() || named.len() != gone.len() {
-        return None;
-    }
-    let kept_end = import
-        .specifiers
-        .iter()
-        .filter(|s| !matches!(s, ImportSpecifier::Named(_)))
-        .map(|s| file.range(s.span()).end)
-        .max()?;
-    let last_named = named.iter().map(|s| file.range(s.span()).end).max()?;
-    let close = last_named + text[last_named..].find('}')? + 1;
-    (kept_end < last_named).then_some(kept_end..close)
 }
