@@ -35,6 +35,25 @@ pub struct ConfigPlan {
     pub problems: Vec<Diagnostic>,
 }
 
+impl ConfigPlan {
+    /// The edit that puts the segment exports where `export const config` was, if it goes.
+    pub fn replacement(&self, style: &crate::text::Style) -> Option<crate::edit::Edit> {
+        let remove = self.remove.as_ref()?;
+        let exports: String = self
+            .segment_exports
+            .iter()
+            .map(|(name, value)| {
+                format!(
+                    "export const {name} = {value}{}{}",
+                    style.semi(),
+                    style.newline
+                )
+            })
+            .collect();
+        Some(crate::edit::Edit::replace(remove.clone(), exports))
+    }
+}
+
 pub fn analyze(file: &ParsedFile) -> ConfigPlan {
     let mut plan = ConfigPlan::default();
     for item in &file.module.body {

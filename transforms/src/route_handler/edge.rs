@@ -232,20 +232,7 @@ pub(super) fn convert(
             .at(file.location_of(handler.function_span))])
         }
     }
-    if let Some(remove) = &config.remove {
-        let replacement: String = config
-            .segment_exports
-            .iter()
-            .map(|(name, value)| {
-                format!(
-                    "export const {name} = {value}{}{}",
-                    style.semi(),
-                    style.newline
-                )
-            })
-            .collect();
-        structure.push(Edit::replace(remove.clone(), replacement));
-    }
+    structure.extend(config.replacement(&style));
     edits.extend(other_exports.edits.iter().cloned());
     let route_references = relative_import_edits(file, context, &mut edits);
     let clashes = super::named_imports::clashes(file, &imports);

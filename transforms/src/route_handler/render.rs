@@ -673,20 +673,7 @@ pub(super) fn convert(
     }
 
     // Config → segment exports.
-    if let Some(remove) = &config.remove {
-        let replacement: String = config
-            .segment_exports
-            .iter()
-            .map(|(name, value)| {
-                format!(
-                    "export const {name} = {value}{}{}",
-                    style.semi(),
-                    style.newline
-                )
-            })
-            .collect();
-        structure.push(Edit::replace(remove.clone(), replacement));
-    }
+    structure.extend(config.replacement(&style));
 
     // Imports: NextRequest and the compat functions.
     let needs_request_type =

@@ -20,14 +20,13 @@ use swc_common::Spanned;
 use swc_ecma_ast::{ArrowFunctionBody, CallExpr, Expr, Pat, Prop};
 
 use super::{
-    calls_export, export_call, finish, mentions, object_arg, object_props, taken_names,
-    AdapterInput, AdapterRewrite, ExportForm,
+    calls_export, finish_exported, mentions, object_arg, object_props, taken_names, AdapterInput,
+    ExportForm,
 };
 use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
 use crate::parse::ParsedFile;
 use crate::route_handler::Converted;
-use crate::text::file_style;
 
 const SOURCE: &str = "@as-integrations/next";
 const METHODS: [&str; 2] = ["GET", "POST"];
@@ -75,32 +74,22 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
         .with_help("convert this route by hand")
         .at(file.location_of(call.span))]);
     }
-    let style = file_style(file);
-    let mut taken = taken_names(file);
-    let edits = export_call(
-        input,
-        &ExportForm {
-            base_name: "handler",
-            field: None,
-            methods: &METHODS,
-        },
-        &mut taken,
-        &style,
-    );
     let notes = vec![Diagnostic::note(
         "note/apollo-content-type",
         "in a route handler @as-integrations/next parses the body as JSON only when `Content-Type` is exactly `application/json`; the Pages body parser also took `application/json; charset=utf-8`",
     )
     .with_help("make sure the GraphQL clients send `Content-Type: application/json` (Apollo Client does), or their POSTs are answered 400")
     .at(file.location_of(call.span))];
-    finish(
+    finish_exported(
         input,
-        AdapterRewrite {
-            edits,
-            methods: METHODS.to_vec(),
-            notes,
-            request_type: false,
+        Vec::new(),
+        &ExportForm {
+            base_name: "handler",
+            field: None,
+            methods: &METHODS,
         },
+        &mut taken_names(file),
+        notes,
     )
 }
 

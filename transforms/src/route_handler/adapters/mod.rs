@@ -371,6 +371,28 @@ pub(super) struct AdapterRewrite {
 /// Completes an adapter's rewrite like every route: `export const config` becomes segment
 /// config, other exports lose `export`, relative imports follow the move, unused Pages types
 /// go, and the result must parse.
+/// [`finish`] for an adapter whose change is `edits` plus exporting the factory call as `form`
+/// says (`taken`: the names in use, the adapter's own new ones included).
+pub(super) fn finish_exported(
+    input: &AdapterInput,
+    mut edits: Vec<Edit>,
+    form: &ExportForm,
+    taken: &mut HashSet<String>,
+    notes: Vec<Diagnostic>,
+) -> Result<Converted, Vec<Diagnostic>> {
+    let style = file_style(input.file);
+    edits.extend(export_call(input, form, taken, &style));
+    finish(
+        input,
+        AdapterRewrite {
+            edits,
+            methods: form.methods.to_vec(),
+            notes,
+            request_type: false,
+        },
+    )
+}
+
 pub(super) fn finish(
     input: &AdapterInput,
     rewrite: AdapterRewrite,
@@ -400,20 +422,7 @@ pub(super) fn finish(
     }
     let mut edits = rewrite.edits;
     edits.extend(other_exports.edits.iter().cloned());
-    if let Some(remove) = &config.remove {
-        let replacement: String = config
-            .segment_exports
-            .iter()
-            .map(|(name, value)| {
-                format!(
-                    "export const {name} = {value}{}{}",
-                    style.semi(),
-                    style.newline
-                )
-            })
-            .collect();
-        edits.push(Edit::replace(remove.clone(), replacement));
-    }
+    edits.extend(config.replacement(&style));
     let route_references = render::relative_import_edits(file, context, &mut edits);
     let typescript = file.language.is_typescript();
     render::import_edits(

@@ -24,8 +24,8 @@ use swc_ecma_ast::{CallExpr, Expr, Ident, MemberExpr, Pat, ReturnStmt};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
-    calls_export, declared_version, export_call, finish, taken_names, AdapterInput, AdapterRewrite,
-    DeclaredVersion, ExportForm, ExportedValue,
+    calls_export, declared_version, finish, finish_exported, taken_names, AdapterInput,
+    AdapterRewrite, DeclaredVersion, ExportForm, ExportedValue,
 };
 use crate::ast::{member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -113,26 +113,16 @@ fn convert_call(input: &AdapterInput, call: &CallExpr) -> Result<Converted, Vec<
         .with_help("convert this route by hand")
         .at(file.location_of(call.span))]);
     }
-    let style = file_style(file);
-    let mut taken = taken_names(file);
-    let edits = export_call(
+    finish_exported(
         input,
+        Vec::new(),
         &ExportForm {
             base_name: "handler",
             field: None,
             methods: &METHODS,
         },
-        &mut taken,
-        &style,
-    );
-    finish(
-        input,
-        AdapterRewrite {
-            edits,
-            methods: METHODS.to_vec(),
-            notes,
-            request_type: false,
-        },
+        &mut taken_names(file),
+        notes,
     )
 }
 

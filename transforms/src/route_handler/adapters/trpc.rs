@@ -28,8 +28,8 @@ use swc_ecma_ast::{
 use swc_ecma_visit::VisitWith;
 
 use super::{
-    calls_export, export_call, finish, import_of, leading_property, node_request_read, object_arg,
-    object_props, property_removal, taken_names, AdapterInput, AdapterRewrite, ExportForm,
+    calls_export, finish_exported, import_of, leading_property, node_request_read, object_arg,
+    object_props, property_removal, taken_names, AdapterInput, ExportForm,
 };
 use crate::ast::{prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -218,24 +218,16 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
             edits.push(Edit::delete(statement_lines(&file.text, statement.clone())));
         }
     }
-    edits.extend(export_call(
+    finish_exported(
         input,
+        edits,
         &ExportForm {
             base_name: "handler",
             field: None,
             methods: &METHODS,
         },
         &mut taken,
-        &style,
-    ));
-    finish(
-        input,
-        AdapterRewrite {
-            edits,
-            methods: METHODS.to_vec(),
-            notes,
-            request_type: false,
-        },
+        notes,
     )
 }
 

@@ -19,14 +19,13 @@ use swc_common::Spanned;
 use swc_ecma_ast::{CallExpr, Expr, Prop};
 
 use super::{
-    calls_export, export_call, finish, node_request_read, object_arg, object_props, taken_names,
-    trailing_property, AdapterInput, AdapterRewrite, ExportForm,
+    calls_export, finish_exported, node_request_read, object_arg, object_props, taken_names,
+    trailing_property, AdapterInput, ExportForm,
 };
 use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::route_handler::Converted;
-use crate::text::file_style;
 
 const SOURCE: &str = "graphql-yoga";
 const METHODS: [&str; 3] = ["GET", "POST", "OPTIONS"];
@@ -84,7 +83,6 @@ fn convert_server(input: &AdapterInput, call: &CallExpr) -> Result<Converted, Ve
     if !problems.is_empty() {
         return Err(problems);
     }
-    let style = file_style(file);
     let mut taken = taken_names(file);
     let mut edits: Vec<_> = trailing_property(file, options, "fetchAPI: { Response }")
         .into_iter()
@@ -96,23 +94,15 @@ fn convert_server(input: &AdapterInput, call: &CallExpr) -> Result<Converted, Ve
             edits.push(Edit::delete(file.range(type_args.span)));
         }
     }
-    edits.extend(export_call(
+    finish_exported(
         input,
+        edits,
         &ExportForm {
             base_name: "handleRequest",
             field: Some("handleRequest"),
             methods: &METHODS,
         },
         &mut taken,
-        &style,
-    ));
-    finish(
-        input,
-        AdapterRewrite {
-            edits,
-            methods: METHODS.to_vec(),
-            notes: Vec::new(),
-            request_type: false,
-        },
+        Vec::new(),
     )
 }
