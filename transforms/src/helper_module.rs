@@ -43,6 +43,7 @@ use crate::parse::ParsedFile;
 use crate::route_handler::handler::HandlerBody;
 use crate::route_handler::helper_copy::{self, CopyKind, PagesFunction, Wrapper, CONTEXT_TYPE};
 use crate::route_handler::helpers::{HelperCall, Helpers, ProjectHelper, Rename};
+use crate::route_handler::usage::Usage;
 use crate::route_handler::{fresh_name, identifier_names, no_project_helpers};
 
 /// One helper's App Router form.
@@ -195,7 +196,8 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
             res_at,
             wrapper: None,
         };
-        let (kind, suffix) = if helper_copy::sends_response(file, &pages, &library) {
+        let usage = helper_copy::scan(file, &pages, &library);
+        let (kind, suffix) = if helper_copy::sends_response(&usage) {
             (CopyKind::Responder, "Response")
         } else {
             (CopyKind::Reader, "ForRoute")
@@ -207,6 +209,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
             &exported_names,
             function,
             &pages,
+            &usage,
             kind,
             suffix,
             &library,
@@ -219,22 +222,12 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
     for form in &module.forms {
         helpers.insert(
             form.name.clone(),
-            HelperCall {
-                req_at: form.helper.req_at,
-                res_at: form.helper.res_at,
-                drops_req: form.helper.drops_req,
-                rename: Some(Rename {
-                    new_name: form.helper.new_name.clone(),
-                    specifier: None,
-                    source: String::new(),
-                    imported: form.name.clone(),
-                }),
-                responds: form.helper.responds,
-                arity: None,
-                res_to_context: false,
-                refreshed_session_cookie: false,
-                library_response: None,
-            },
+            form.helper.call(Rename {
+                new_name: form.helper.new_name.clone(),
+                specifier: None,
+                source: String::new(),
+                imported: form.name.clone(),
+            }),
         );
     }
     for (function, (handler_at, inner)) in wrappers {
@@ -262,13 +255,9 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
             HelperCall {
                 req_at: Some(0),
                 res_at: Some(1),
-                drops_req: false,
-                rename: None,
                 responds: true,
-                arity: None,
                 res_to_context: true,
-                refreshed_session_cookie: false,
-                library_response: None,
+                ..HelperCall::default()
             },
         );
         let pages = PagesFunction {
@@ -290,6 +279,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
             &exported_names,
             function,
             &pages,
+            &helper_copy::scan(file, &pages, &helpers),
             CopyKind::Wrapper,
             "ForRoute",
             &helpers,
@@ -308,6 +298,7 @@ fn add_form(
     exported_names: &[(String, Range<usize>)],
     function: &Exported,
     pages: &PagesFunction,
+    usage: &Usage,
     kind: CopyKind,
     suffix: &str,
     helpers: &Helpers,
@@ -332,13 +323,13 @@ fn add_form(
             copy
         }
     };
-    let copy = helper_copy::copy(file, pages, kind, &new_name, helpers)
+    let copy = helper_copy::copy(file, pages, usage, kind, &new_name, helpers)
         .map(exported)
         .and_then(|copy| match &existing {
             // The name is taken by something else: pick a fresh one.
             Some(range) if file.text[range.clone()] != copy.text => {
                 let fresh = fresh_name(taken, &preferred);
-                helper_copy::copy(file, pages, kind, &fresh, helpers)
+                helper_copy::copy(file, pages, usage, kind, &fresh, helpers)
                     .map(exported)
                     .map(|c| (c, fresh, false))
             }

@@ -44,7 +44,9 @@ use super::config::ConfigPlan;
 use super::dispatch::ALL_METHODS;
 use super::exports::OtherExports;
 use super::handler::{Declaration, Handler, HandlerBody};
-use super::render::{internal, param_end, rehome_comments, relative_import_edits, self_check};
+use super::render::{
+    export_edits, internal, param_end, rehome_comments, relative_import_edits, self_check,
+};
 use super::{identifier_names, param_name, Converted, RouteContext};
 use crate::ast::{is_ident, member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -172,66 +174,16 @@ pub(super) fn convert(
         .name
         .clone()
         .unwrap_or_else(|| super::fresh_name(&mut taken, "handler"));
-    let exports = format!(
-        "export {{ {} }}{}",
-        ALL_METHODS
-            .iter()
-            .map(|m| format!("{name} as {m}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        style.semi()
-    );
-    let body_start = match handler.body {
-        HandlerBody::Block(block) => file.offset(block.span.lo),
-        HandlerBody::Expr(expr) => file.offset(expr.span().lo),
-    };
-    let mut structure = Vec::new();
-    match &handler.declaration {
-        Declaration::DefaultExport {
-            item,
-            anonymous,
-            arrow,
-        } => {
-            if *arrow {
-                structure.push(Edit::replace(
-                    item.start..function_start,
-                    format!("const {name} = "),
-                ));
-            } else {
-                structure.push(Edit::delete(item.start..function_start));
-                if *anonymous {
-                    let keyword = file.text[function_start..body_start]
-                        .find("function")
-                        .map(|i| function_start + i + "function".len())
-                        .ok_or_else(|| internal(file, "no function keyword"))?;
-                    structure.push(Edit::insert(keyword, format!(" {name}")));
-                }
-            }
-            structure.push(Edit::insert(
-                item.end,
-                format!("{}{}{exports}", style.newline, style.newline),
-            ));
-        }
-        Declaration::Declared {
-            export,
-            variable_type,
-            ..
-        } => {
-            if let Some(variable_type) = variable_type.as_ref().filter(|_| needs_context) {
-                structure.push(Edit::delete(variable_type.clone()));
-            }
-            structure.push(Edit::replace(export.clone(), exports));
-        }
-        // An edge handler takes a Request already: a Pages wrapper does not fit it.
-        Declaration::Wrapped { .. } => {
-            return Err(vec![Diagnostic::manual(
-                "manual/edge-wrapped-handler",
-                "an edge-runtime handler wrapped by a Pages API wrapper",
-            )
-            .with_help("convert this route by hand")
-            .at(file.location_of(handler.function_span))])
-        }
+    // An edge handler takes a Request already: a Pages wrapper does not fit it.
+    if matches!(handler.declaration, Declaration::Wrapped { .. }) {
+        return Err(vec![Diagnostic::manual(
+            "manual/edge-wrapped-handler",
+            "an edge-runtime handler wrapped by a Pages API wrapper",
+        )
+        .with_help("convert this route by hand")
+        .at(file.location_of(handler.function_span))]);
     }
+    let mut structure = export_edits(file, handler, &name, &ALL_METHODS, needs_context, &style)?;
     structure.extend(config.replacement(&style));
     edits.extend(other_exports.edits.iter().cloned());
     let route_references = relative_import_edits(file, context, &mut edits);

@@ -26,6 +26,16 @@ pub enum HandlerBody<'a> {
     Expr(&'a Expr),
 }
 
+impl<'a> HandlerBody<'a> {
+    /// The statements of a block body, or the expression of an arrow's expression body.
+    pub fn parts(self) -> (&'a [swc_ecma_ast::Stmt], Option<&'a Expr>) {
+        match self {
+            HandlerBody::Block(block) => (&block.stmts, None),
+            HandlerBody::Expr(expr) => (&[], Some(expr)),
+        }
+    }
+}
+
 /// How the handler is declared, which decides how the declaration is rewritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Declaration {

@@ -25,7 +25,7 @@ use super::dispatch;
 use super::handler::HandlerBody;
 use super::helpers::{dropped_arguments, Helpers};
 use super::render::{internal, param_end, use_edits, within, Names, Needs, QueryMode};
-use super::usage::{self, Responder, UsageInput, UseKind};
+use super::usage::{self, Responder, Usage, UsageInput, UseKind};
 use super::{fresh_name, identifier_names, param_name, tail};
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
@@ -83,10 +83,12 @@ pub(crate) struct HelperCopy {
 /// Copies `function` as its App Router form named `new_name`, or says why it cannot: a path
 /// that does not answer (response helpers, wrappers), code after the response, a read the
 /// function cannot do without the route's context, or any use of `req`/`res` the route
-/// transform would refuse. `helpers` are the functions it may hand `req`/`res` to.
+/// transform would refuse. `usage` is its [`scan`] with `helpers`, the functions it may hand
+/// `req`/`res` to.
 pub(crate) fn copy(
     file: &ParsedFile,
     function: &PagesFunction,
+    usage: &Usage,
     kind: CopyKind,
     new_name: &str,
     helpers: &Helpers,
@@ -120,23 +122,9 @@ pub(crate) fn copy(
     };
     let req = name_of(function.req_at, "request")?;
     let res = name_of(function.res_at, "response")?;
-    let (stmts, expr_body): (&[Stmt], _) = match function.body {
-        HandlerBody::Block(block) => (&block.stmts, None),
-        HandlerBody::Expr(expr) => (&[], Some(expr)),
-    };
-    let usage = usage::scan(
-        &UsageInput {
-            file,
-            req,
-            res,
-            raw_body: false,
-            helpers,
-        },
-        stmts,
-        expr_body,
-    );
+    let (stmts, expr_body) = function.body.parts();
     if !usage.problems.is_empty() {
-        return Err(usage.problems);
+        return Err(usage.problems.clone());
     }
     let mut needs = Needs::default();
     for u in &usage.uses {
@@ -444,21 +432,15 @@ pub(crate) fn copy(
     })
 }
 
-/// Whether the function sends the response anywhere (a response helper, not a request helper).
-pub(crate) fn sends_response(
-    file: &ParsedFile,
-    function: &PagesFunction,
-    helpers: &Helpers,
-) -> bool {
+/// Every use of the function's `req` and `res` (a destructured parameter has none: `copy`
+/// refuses it), handed to `helpers` where they take them.
+pub(crate) fn scan(file: &ParsedFile, function: &PagesFunction, helpers: &Helpers) -> Usage {
     let name = |at: Option<usize>| {
         at.and_then(|at| function.params.get(at))
             .and_then(|p| param_name(p))
     };
-    let (stmts, expr_body): (&[Stmt], _) = match function.body {
-        HandlerBody::Block(block) => (&block.stmts, None),
-        HandlerBody::Expr(expr) => (&[], Some(expr)),
-    };
-    let usage = usage::scan(
+    let (stmts, expr_body) = function.body.parts();
+    usage::scan(
         &UsageInput {
             file,
             req: name(function.req_at),
@@ -468,7 +450,12 @@ pub(crate) fn sends_response(
         },
         stmts,
         expr_body,
-    );
+    )
+}
+
+/// Whether a scanned function sends the response anywhere (a response helper, not a request
+/// helper).
+pub(crate) fn sends_response(usage: &Usage) -> bool {
     usage.uses.iter().any(|u| match &u.kind {
         UseKind::Response { .. } => true,
         UseKind::HelperCall { helper, .. } => helper.responds,

@@ -40,11 +40,25 @@ pub struct ProjectHelper {
     pub wraps: Option<usize>,
 }
 
+impl ProjectHelper {
+    /// How a call of the helper changes, its new form named by `rename`.
+    pub fn call(&self, rename: Rename) -> HelperCall {
+        HelperCall {
+            req_at: self.req_at,
+            res_at: self.res_at,
+            drops_req: self.drops_req,
+            rename: Some(rename),
+            responds: self.responds,
+            ..HelperCall::default()
+        }
+    }
+}
+
 /// A project function over `req`/`res`: its App Router form, or why it has none.
 pub type ProjectFunction = Result<ProjectHelper, Vec<Diagnostic>>;
 
 /// How one call changes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct HelperCall {
     pub req_at: Option<usize>,
     pub res_at: Option<usize>,
@@ -130,18 +144,13 @@ impl Helpers {
                     by_local.insert(
                         local,
                         HelperCall {
-                            req_at: None,
                             res_at: Some(0),
-                            drops_req: false,
-                            rename: None,
                             responds: true,
-                            arity: None,
                             library_response: Some(super::next_basics::LibraryCall {
                                 response,
                                 argument,
                             }),
-                            res_to_context: false,
-                            refreshed_session_cookie: false,
+                            ..HelperCall::default()
                         },
                     );
                     continue;
@@ -156,12 +165,9 @@ impl Helpers {
                             req_at: Some(*req_at),
                             res_at: Some(*res_at),
                             drops_req: true,
-                            rename: None,
-                            responds: false,
                             arity: Some(*arity),
-                            res_to_context: false,
                             refreshed_session_cookie: imported == "getServerSession",
-                            library_response: None,
+                            ..HelperCall::default()
                         },
                     );
                     continue;
@@ -189,20 +195,7 @@ impl Helpers {
                         wrappers.insert(local, (at, rename));
                         continue;
                     }
-                    by_local.insert(
-                        local,
-                        HelperCall {
-                            req_at: helper.req_at,
-                            res_at: helper.res_at,
-                            drops_req: helper.drops_req,
-                            rename: Some(rename),
-                            responds: helper.responds,
-                            arity: None,
-                            res_to_context: false,
-                            refreshed_session_cookie: false,
-                            library_response: None,
-                        },
-                    );
+                    by_local.insert(local, helper.call(rename));
                 }
             }
         }

@@ -139,10 +139,7 @@ pub(super) fn convert(
     };
 
     // What the handler does with req and res.
-    let (stmts, expr_body): (&[Stmt], _) = match handler.body {
-        HandlerBody::Block(block) => (&block.stmts, None),
-        HandlerBody::Expr(expr) => (&[], Some(expr)),
-    };
+    let (stmts, expr_body) = handler.body.parts();
     let mut usage = usage::scan(
         &UsageInput {
             file,
@@ -1452,16 +1449,44 @@ fn in_place_edits(
         }
     }
     // The declaration and the exports.
+    edits.extend(export_edits(
+        file,
+        handler,
+        &function.name,
+        &function.methods,
+        true,
+        style,
+    )?);
+    Ok(())
+}
+
+/// The edits that name the handler `name` in place of its default export and export it under
+/// `methods`; `drop_variable_type` removes a type annotation on its variable
+/// (`const handler: NextApiHandler`), which no longer describes it.
+pub(super) fn export_edits(
+    file: &ParsedFile,
+    handler: &Handler,
+    name: &str,
+    methods: &[&str],
+    drop_variable_type: bool,
+    style: &Style,
+) -> Result<Vec<Edit>, Vec<Diagnostic>> {
     let exports = format!(
         "export {{ {} }}{}",
-        function
-            .methods
+        methods
             .iter()
-            .map(|m| format!("{} as {m}", function.name))
+            .map(|m| format!("{name} as {m}"))
             .collect::<Vec<_>>()
             .join(", "),
         style.semi()
     );
+    let function_start = file.offset(handler.function_span.lo);
+    let body_start = match handler.body {
+        HandlerBody::Block(block) => file.offset(block.span.lo),
+        HandlerBody::Expr(expr) => file.offset(expr.span().lo),
+    };
+    let after_item = format!("{}{}{exports}", style.newline, style.newline);
+    let mut edits = Vec::new();
     match &handler.declaration {
         Declaration::DefaultExport {
             item,
@@ -1471,29 +1496,26 @@ fn in_place_edits(
             if *arrow {
                 edits.push(Edit::replace(
                     item.start..function_start,
-                    format!("const {} = ", function.name),
+                    format!("const {name} = "),
                 ));
             } else {
                 edits.push(Edit::delete(item.start..function_start));
                 if *anonymous {
-                    let keyword = text[function_start..body_start]
+                    let keyword = file.text[function_start..body_start]
                         .find("function")
                         .map(|i| function_start + i + "function".len());
                     let at = keyword.ok_or_else(|| internal(file, "no function keyword"))?;
-                    edits.push(Edit::insert(at, format!(" {}", function.name)));
+                    edits.push(Edit::insert(at, format!(" {name}")));
                 }
             }
-            edits.push(Edit::insert(
-                item.end,
-                format!("{}{}{exports}", style.newline, style.newline),
-            ));
+            edits.push(Edit::insert(item.end, after_item));
         }
         Declaration::Declared {
             export,
             variable_type,
             ..
         } => {
-            if let Some(variable_type) = variable_type {
+            if let Some(variable_type) = variable_type.as_ref().filter(|_| drop_variable_type) {
                 edits.push(Edit::delete(variable_type.clone()));
             }
             edits.push(Edit::replace(export.clone(), exports));
@@ -1506,20 +1528,17 @@ fn in_place_edits(
             variable_type,
             ..
         } => {
-            if let Some(variable_type) = variable_type {
+            if let Some(variable_type) = variable_type.as_ref().filter(|_| drop_variable_type) {
                 edits.push(Edit::delete(variable_type.clone()));
             }
             edits.push(Edit::replace(
                 export.start..call.start,
-                format!("const {} = ", function.name),
+                format!("const {name} = "),
             ));
-            edits.push(Edit::insert(
-                export.end,
-                format!("{}{}{exports}", style.newline, style.newline),
-            ));
+            edits.push(Edit::insert(export.end, after_item));
         }
     }
-    Ok(())
+    Ok(edits)
 }
 
 pub(super) fn param_end(file: &ParsedFile, pat: &Pat) -> usize {
