@@ -220,7 +220,8 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
     // The project's response helpers, which the routes need to know before they convert.
-    let helper_modules: HashMap<usize, HelperModule> = project
+    // Their analysis for phase one is made from the same parse (each file is parsed once).
+    let helper_parses: Vec<(usize, HelperModule, Option<FileAnalysis>)> = project
         .files
         .par_iter()
         .enumerate()
@@ -228,9 +229,21 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         .filter_map(|(i, f)| {
             let parsed = ParsedFile::parse(&f.path, &f.text).ok()?;
             let module = helper_module::analyze(&parsed);
-            (!module.forms.is_empty() || !module.refused.is_empty()).then_some((i, module))
+            let analysis = reusable[i]
+                .is_none()
+                .then(|| file_analysis(project, &parsed, None));
+            Some((i, module, analysis))
         })
         .collect();
+    let mut helper_modules: HashMap<usize, HelperModule> = HashMap::new();
+    for (i, module, analysis) in helper_parses {
+        if analysis.is_some() {
+            reusable[i] = analysis;
+        }
+        if !module.forms.is_empty() || !module.refused.is_empty() {
+            helper_modules.insert(i, module);
+        }
+    }
     let helpers = HelperCatalogue {
         project,
         index: &index,
@@ -257,20 +270,10 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
                     }
                 }
             };
-            let references = imports::module_references(&parsed);
-            let calls = match area(project, &file.path) {
-                Some(area) => callers::extract(&parsed, area),
-                None => FileCalls::default(),
-            };
             let route = candidate_of
                 .get(&index)
                 .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves, &helpers));
-            FileAnalysis {
-                references,
-                calls,
-                route,
-                parse_error: None,
-            }
+            file_analysis(project, &parsed, route)
         })
         .collect();
     // The workspace packages beside the app: read for their calls only.
@@ -841,6 +844,23 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
 
 /// The URL patterns of the App Router route handlers already in the project
 /// (`app/(group)/api/items/[id]/route.ts` → `/api/items/[id]`).
+/// What phase one keeps of a parsed file.
+fn file_analysis(
+    project: &Project,
+    parsed: &ParsedFile,
+    route: Option<RouteAnalysis>,
+) -> FileAnalysis {
+    FileAnalysis {
+        references: imports::module_references(parsed),
+        calls: match area(project, &parsed.path) {
+            Some(area) => callers::extract(parsed, area),
+            None => FileCalls::default(),
+        },
+        route,
+        parse_error: None,
+    }
+}
+
 fn app_route_urls(project: &Project) -> Vec<String> {
     let app = format!("{}/", project.app_dir());
     let mut urls: Vec<String> = project

@@ -218,7 +218,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
     }
 
     // Wrappers, which may hand `req`/`res` to the helpers above.
-    let mut helpers = Helpers::of(file, &no_project_helpers);
+    let mut helpers = library.clone();
     for form in &module.forms {
         helpers.insert(
             form.name.clone(),
