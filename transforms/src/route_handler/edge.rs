@@ -187,19 +187,7 @@ pub(super) fn convert(
     structure.extend(config.replacement(&style));
     edits.extend(other_exports.edits.iter().cloned());
     let route_references = relative_import_edits(file, context, &mut edits);
-    let clashes = super::named_imports::clashes(file, &imports);
-    if !clashes.is_empty() {
-        return Err(vec![Diagnostic::manual(
-            "manual/name-clash",
-            format!(
-                "the conversion needs to import `{}`, a name this file already uses for something else",
-                clashes.join("`, `")
-            ),
-        )
-        .with_help("rename the file's own binding, then run routeshift again")
-        .at(file.location(0))]);
-    }
-    structure.extend(super::named_imports::edits(file, &imports, &style));
+    structure.extend(super::named_imports::checked_edits(file, &imports, &style)?);
     let mut rehomed = rehome_comments(file, &edits, &style);
     rehomed.extend(rehome_comments(file, &structure, &style));
     edits.extend(structure);

@@ -21,8 +21,29 @@ fn same_module(wanted: &str, written: &str) -> bool {
     wanted == written || (wanted == "node:stream" && written == "stream")
 }
 
+/// [`edits`], or `manual/name-clash` when the file binds one of the names otherwise.
+pub fn checked_edits(
+    file: &ParsedFile,
+    wanted: &BTreeSet<(&'static str, &'static str)>,
+    style: &Style,
+) -> Result<Vec<crate::edit::Edit>, Vec<crate::diagnostic::Diagnostic>> {
+    let clashes = clashes(file, wanted);
+    if !clashes.is_empty() {
+        return Err(vec![crate::diagnostic::Diagnostic::manual(
+            "manual/name-clash",
+            format!(
+                "the conversion needs to import `{}`, a name this file already uses for something else",
+                clashes.join("`, `")
+            ),
+        )
+        .with_help("rename the file's own binding, then run routeshift again")
+        .at(file.location(0))]);
+    }
+    Ok(edits(file, wanted, style))
+}
+
 /// The names of `wanted` that the file binds otherwise than by importing them from their module.
-pub fn clashes(
+fn clashes(
     file: &ParsedFile,
     wanted: &BTreeSet<(&'static str, &'static str)>,
 ) -> Vec<&'static str> {

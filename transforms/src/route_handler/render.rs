@@ -1880,19 +1880,11 @@ fn special_edits(
     for region in &special.afters {
         region.edits(file, &style, &templates, &region.response_name, edits);
     }
-    let clashes = super::named_imports::clashes(file, &special.imports);
-    if !clashes.is_empty() {
-        return Err(vec![Diagnostic::manual(
-            "manual/name-clash",
-            format!(
-                "the conversion needs to import `{}`, a name this file already uses for something else",
-                clashes.join("`, `")
-            ),
-        )
-        .with_help("rename the file's own binding, then run routeshift again")
-        .at(file.location(0))]);
-    }
-    edits.extend(super::named_imports::edits(file, &special.imports, &style));
+    edits.extend(super::named_imports::checked_edits(
+        file,
+        &special.imports,
+        &style,
+    )?);
     Ok(())
 }
 
