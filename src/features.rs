@@ -14,7 +14,7 @@ use transforms::classify::Class;
 use transforms::diagnostic::{Diagnostic, Location};
 use transforms::edit::Edit;
 use transforms::parse::ParsedFile;
-use transforms::route_handler::Converted;
+use transforms::route_handler::{Converted, RouteContext};
 use transforms::route_path::ApiRoute;
 use transforms::service::{
     self, action_fragment, can_post_form, can_query, compose, naming, query_fragment, ActionStyle,
@@ -79,18 +79,16 @@ impl Features {
     }
 
     /// Extracts one route. `Err` carries why it keeps its plain route handler.
-    #[allow(clippy::too_many_arguments)]
     pub fn migrate(
         &mut self,
         project: &Project,
         plan_index: usize,
         class: Class,
-        route: &ApiRoute,
         parsed: &ParsedFile,
         callers: &[ResolvedSite],
-        compat_stem: &str,
-        moved_route: &dyn Fn(&str) -> Option<String>,
+        routing: &RouteContext,
     ) -> Result<Migrated, Vec<Diagnostic>> {
+        let route = routing.route;
         let ext = if project.typescript { "ts" } else { "js" };
         let feature_dir = format!("{}/{}", self.root, naming::feature(route));
         let module = |kind: &str| format!("{feature_dir}/{kind}");
@@ -117,12 +115,10 @@ impl Features {
         let extraction = service::extract(
             parsed,
             &ServiceContext {
-                route,
+                routing,
                 feature_dir: &feature_dir,
                 service_specifier: &service_specifier,
                 taken: self.service_names.get(&feature_dir).unwrap_or(&no_names),
-                compat_module: compat_stem,
-                moved_route,
             },
         )?;
         let style = file_style(parsed);

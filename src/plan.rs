@@ -476,7 +476,6 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
             insert_moves(&mut final_moves, route);
         }
     }
-    let moved_route = |stem: &str| -> Option<String> { final_moves.get(stem).cloned() };
     let mut features = Features::new(project);
 
     // Where the new files go must be free.
@@ -691,15 +690,22 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
                         let outcome = ParsedFile::parse(&file.path, &file.text)
                             .map_err(|d| vec![d])
                             .and_then(|parsed| {
-                                features.migrate(
-                                    project,
-                                    plans.len(),
-                                    class,
-                                    &api,
+                                with_route_context(
                                     &parsed,
-                                    &plan.callers,
+                                    &api,
                                     &compat_stem,
-                                    &moved_route,
+                                    &final_moves,
+                                    &helpers,
+                                    |routing| {
+                                        features.migrate(
+                                            project,
+                                            plans.len(),
+                                            class,
+                                            &parsed,
+                                            &plan.callers,
+                                            routing,
+                                        )
+                                    },
                                 )
                             });
                         match outcome {
@@ -1251,6 +1257,21 @@ fn convert(
     moves: &HashMap<String, String>,
     helpers: &HelperCatalogue,
 ) -> Outcome {
+    with_route_context(parsed, route, compat_stem, moves, helpers, |context| {
+        route_handler::convert(parsed, context)
+    })
+}
+
+/// Runs `run` with what the route handler transform may ask about the project while it works
+/// on `parsed`: where routes move, the project's helpers, the site's pages, the packages.
+fn with_route_context<T>(
+    parsed: &ParsedFile,
+    route: &ApiRoute,
+    compat_stem: &str,
+    moves: &HashMap<String, String>,
+    helpers: &HelperCatalogue,
+    run: impl FnOnce(&RouteContext) -> T,
+) -> T {
     let moved_route = |stem: &str| -> Option<String> { moves.get(stem).cloned() };
     let project_helper =
         |specifier: &str, name: &str| helpers.function(&parsed.path, specifier, name);
@@ -1270,15 +1291,12 @@ fn convert(
         let manifest = crate::workspace::read_json(&project.root.join("package.json"))?;
         crate::workspace::dependency_range(&manifest, package)
     };
-    route_handler::convert(
-        parsed,
-        &RouteContext {
-            route,
-            compat_module: compat_stem,
-            moved_route: &moved_route,
-            project_helper: &project_helper,
-            page_router: &page_router,
-            dependency: &dependency,
-        },
-    )
+    run(&RouteContext {
+        route,
+        compat_module: compat_stem,
+        moved_route: &moved_route,
+        project_helper: &project_helper,
+        page_router: &page_router,
+        dependency: &dependency,
+    })
 }

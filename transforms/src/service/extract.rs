@@ -20,7 +20,7 @@ use crate::imports;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part};
 use crate::route_handler::handler::{find_handler, HandlerBody};
-use crate::route_handler::helpers::Helpers;
+use crate::route_handler::helpers::{Helpers, ProjectFunction};
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
 use crate::route_handler::usage::{self, Responder, ResponseMethod, UsageInput, UseKind};
 use crate::route_handler::{
@@ -30,15 +30,15 @@ use crate::route_path::{ApiRoute, ParamKind};
 use crate::text::{file_style, indentation_at, statement_lines, Style};
 
 pub struct ServiceContext<'a> {
-    pub route: &'a ApiRoute,
+    /// What the route handler transform knows of the project (helpers, moved routes, packages);
+    /// the thin handler and the logic's request handling are read with it.
+    pub routing: &'a RouteContext<'a>,
     /// Project-relative folder of the feature (`features/todos`).
     pub feature_dir: &'a str,
     /// How the route file (where it is now) imports the service: `../../../features/todos/service`.
     pub service_specifier: &'a str,
     /// Names the feature's service already declares (other routes, an existing file).
     pub taken: &'a HashSet<String>,
-    pub compat_module: &'a str,
-    pub moved_route: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// One method branch to extract.
@@ -167,7 +167,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let mut results = Vec::new();
     for unit in &units {
         let method = unit.methods.first().copied().unwrap_or("POST");
-        let plain = naming::function_name(context.route, method);
+        let plain = naming::function_name(context.routing.route, method);
         let suffixed = format!("{plain}{}", naming::pascal(&method.to_ascii_lowercase()));
         let free = |name: &String| {
             !(context.taken.contains(name) || own_names.contains(name) || taken.contains(name))
@@ -190,7 +190,8 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
                 res,
                 raw_body: config.raw_body,
                 name,
-                route: context.route,
+                route: context.routing.route,
+                project_helper: context.routing.project_helper,
                 style: &style,
                 typescript,
                 service_ns: &service_ns,
@@ -279,17 +280,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             .at(file.location(declaration.range.start))]);
         }
     }
-    let converted = match route_handler::convert(
-        &thin_file,
-        &RouteContext {
-            route: context.route,
-            compat_module: context.compat_module,
-            moved_route: context.moved_route,
-            project_helper: &crate::route_handler::no_project_helpers,
-            page_router: &crate::route_handler::no_pages,
-            dependency: &crate::route_handler::no_dependencies,
-        },
-    ) {
+    let converted = match route_handler::convert(&thin_file, context.routing) {
         Outcome::Converted(converted) => converted,
         Outcome::Manual(problems) => {
             let detail = problems
@@ -381,6 +372,7 @@ struct UnitInput<'a> {
     raw_body: bool,
     name: String,
     route: &'a ApiRoute,
+    project_helper: &'a dyn Fn(&str, &str) -> Option<ProjectFunction>,
     style: &'a Style,
     typescript: bool,
     service_ns: &'a str,
@@ -420,8 +412,9 @@ fn extract_unit(
             .with_help("its route handler is converted; keep the request and response handling apart from the logic to share it")
             .at(file.location_of(span))]
     };
-    // Library helpers are recognised so that a session read is reported as what it is.
-    let helpers = Helpers::of(file, &crate::route_handler::no_project_helpers);
+    // Helpers are recognised so that a session read or a project helper's answer is reported
+    // as what it is.
+    let helpers = Helpers::of(file, input.project_helper);
     let scan_input = UsageInput {
         file,
         req: Some(input.req),
