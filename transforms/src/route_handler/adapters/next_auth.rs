@@ -13,6 +13,9 @@
 //! `(await context.params).nextauth`. Any other use of `req` or `res` makes it manual work, as
 //! does a route without a `[...nextauth]` catch-all.
 //!
+//! Its JSON answers lose the `; charset=utf-8` the Pages handler's `res.send` added
+//! (`note/next-auth-content-type`).
+//!
 //! next-auth reads `context.params` synchronously before 4.24.9, which Next.js 15+ does not
 //! allow: an older range in package.json gets `note/next-auth-version`. Auth.js v5 (next-auth
 //! ≥ 5) has its own API and is left as it is (`manual/next-auth-v5`).
@@ -91,6 +94,16 @@ fn preconditions(
             );
         }
     }
+    // Seen in the end-to-end run: next-auth's Pages handler answers through `res.send(object)`,
+    // its route handler with the `Content-Type` its core gives (no charset).
+    notes.push(
+        Diagnostic::note(
+            "note/next-auth-content-type",
+            "next-auth's route handler answers its JSON endpoints (`/session`, `/csrf`, `/providers`) with `Content-Type: application/json`, where its Pages handler sent `application/json; charset=utf-8`; the bodies are the same",
+        )
+        .with_help("nothing to do unless a client compares the content type exactly")
+        .at(location.clone()),
+    );
     if !input.context.route.has_param("nextauth") {
         return Err(vec![Diagnostic::manual(
             "manual/next-auth-route-name",
