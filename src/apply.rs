@@ -60,11 +60,36 @@ pub fn apply(
     target: &Target,
     log: &mut dyn Write,
 ) -> Result<ApplyReport, Error> {
+    let repository = start(root, target, log)?;
+    write(root, repository.as_ref(), plan, accepted, log)
+}
+
+/// Checks again that the run may write (see [`prepare`]) and creates the branch: the repository
+/// to commit to, if any.
+pub fn start(
+    root: &Path,
+    target: &Target,
+    log: &mut dyn Write,
+) -> Result<Option<Repository>, Error> {
     let repository = prepare(root, target)?;
     if let (Some(repository), Target::Branch { branch, .. }) = (&repository, target) {
         repository.create_and_switch(branch)?;
         let _ = writeln!(log, "on new branch {branch}");
     }
+    Ok(repository)
+}
+
+/// Writes the converted routes of `plan` (an app at `root`) whose index is in `accepted`,
+/// committing each to `repository` when there is one.
+pub fn write(
+    root: &Path,
+    repository: Option<&Repository>,
+    plan: &Plan,
+    accepted: &[usize],
+    log: &mut dyn Write,
+) -> Result<ApplyReport, Error> {
+    // Pathspecs are relative to the app.
+    let repository = repository.map(|r| r.at(root));
     let routes: Vec<&RoutePlan> = accepted
         .iter()
         .filter_map(|&i| plan.routes.get(i))

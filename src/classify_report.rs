@@ -34,6 +34,7 @@ use transforms::diagnostic::{Diagnostic, Location};
 use crate::callgraph::ResolvedSite;
 use crate::plan::Plan;
 use crate::present::plural;
+use crate::terminal::Paint;
 
 pub fn print_table(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
     let rows: Vec<[String; 6]> = plan
@@ -141,7 +142,7 @@ pub fn print_details(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .filter(|d| d.code.starts_with("error/override"))
         {
-            crate::present::print_diagnostic(diagnostic, "  ", out)?;
+            crate::present::print_diagnostic(diagnostic, "  ", out, Paint::PLAIN)?;
         }
         writeln!(out)?;
     }
@@ -166,7 +167,7 @@ pub fn print_details(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     for diagnostic in &plan.diagnostics {
-        crate::present::print_diagnostic(diagnostic, "", out)?;
+        crate::present::print_diagnostic(diagnostic, "", out, Paint::PLAIN)?;
     }
     writeln!(out, "{}", summary_line(plan))
 }
@@ -330,16 +331,19 @@ fn site(resolved: &ResolvedSite) -> Value {
     })
 }
 
-fn location(l: &Location) -> Value {
+pub(crate) fn location(l: &Location) -> Value {
     json!({ "file": l.path, "line": l.line, "column": l.column })
 }
 
-fn diagnostic(d: &Diagnostic) -> Value {
+pub(crate) fn diagnostic(d: &Diagnostic) -> Value {
     json!({
         "code": d.code,
         "severity": d.severity.label(),
         "message": d.message,
         "help": d.help,
         "location": d.location.as_ref().map(location),
+        "path": d.location.as_ref().map(|l| &l.path),
+        "line": d.location.as_ref().map(|l| l.line),
+        "column": d.location.as_ref().map(|l| l.column),
     })
 }

@@ -25,6 +25,13 @@ impl Repository {
         })
     }
 
+    /// The same repository, with commands run in `dir` (another app of a workspace).
+    pub fn at(&self, dir: &Path) -> Repository {
+        Repository {
+            dir: dir.to_path_buf(),
+        }
+    }
+
     fn run(&self, args: &[&str]) -> Result<String, Error> {
         let output = Command::new("git")
             .arg("-C")

@@ -6,15 +6,19 @@
 //! the terminal.
 
 pub mod apply;
+pub mod apps;
 pub mod callgraph;
 pub mod classify_report;
 pub mod cli;
 pub mod error;
 pub mod features;
 pub mod git;
+pub mod migrate_report;
 pub mod plan;
 pub mod present;
+pub mod progress;
 pub mod project;
+pub mod terminal;
 pub mod workspace;
 
 use std::ffi::OsString;
@@ -22,9 +26,24 @@ use std::io::Write;
 
 pub use error::Error;
 
-/// Runs the command line with `args` (program name first), writing to the given streams, and
-/// returns the exit code: 0 success, 1 some routes failed, 2 usage or environment error.
+/// Runs the command line with `args` (program name first), writing to the given streams (no
+/// terminal), and returns the exit code: 0 success, 1 some routes failed, 2 usage or
+/// environment error.
 pub fn main_with_args<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    main_with_terminal(args, stdout, stderr, terminal::Terminal::default())
+}
+
+/// [`main_with_args`] for streams that may be terminals.
+pub fn main_with_terminal<I, T>(
+    args: I,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    terminal: terminal::Terminal,
+) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
@@ -43,9 +62,15 @@ where
             return code;
         }
     };
-    match cli::run(cli, stdout) {
+    let mut output = cli::Output {
+        out: stdout,
+        err: stderr,
+        terminal,
+    };
+    match cli::run(cli, &mut output) {
         Ok(code) => code,
         Err(error) => {
+            let stderr = output.err;
             let _ = writeln!(stderr, "error: {error}");
             if let Some(help) = error.help() {
                 let _ = writeln!(stderr, "  help: {help}");

@@ -2,9 +2,15 @@ use std::io::Write;
 
 fn main() {
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code =
-        routeshift::main_with_args(std::env::args_os(), &mut stdout.lock(), &mut stderr.lock());
+    let mut stderr = std::io::stderr();
+    let terminal = routeshift::terminal::Terminal::detect();
+    let code = routeshift::main_with_terminal(
+        std::env::args_os(),
+        &mut stdout.lock(),
+        // Not locked for the whole run: the progress bar writes to it from another thread.
+        &mut stderr,
+        terminal,
+    );
     let _ = std::io::stdout().flush();
     std::process::exit(code);
 }

@@ -23,6 +23,7 @@ use transforms::shared_exports;
 
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
 use crate::features::Features;
+use crate::progress::Progress;
 use crate::project::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +159,19 @@ fn stem(path: &str) -> &str {
 
 /// Builds the plan for a project. `overrides` are the validated entries of `routeshift.toml`.
 pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
-    plan_with(project, overrides, None)
+    plan_for(project, overrides, &PlanOptions::default())
+}
+
+/// How a run wants its plan made.
+#[derive(Default)]
+pub struct PlanOptions<'a> {
+    /// Counts the files analysed, for a progress bar.
+    pub progress: Option<&'a Progress>,
+}
+
+/// [`plan`] with options.
+pub fn plan_for(project: &Project, overrides: &[RouteOverride], options: &PlanOptions) -> Plan {
+    plan_with(project, overrides, None, options)
 }
 
 /// What the first pass learnt, for planning the project again after shared values moved.
@@ -172,7 +185,12 @@ struct EarlierPass {
 /// Without `earlier` (the first pass), values that other files import from route files may
 /// move to neutral modules (see [`shared_moves`]); the project is then planned again as if that
 /// had been done, reusing the first pass's analysis of every file the moves left alone.
-fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<EarlierPass>) -> Plan {
+fn plan_with(
+    project: &Project,
+    overrides: &[RouteOverride],
+    earlier: Option<EarlierPass>,
+    options: &PlanOptions,
+) -> Plan {
     let move_shared = earlier.is_none();
     let (mut reusable, earlier_package_calls) = match earlier {
         Some(pass) => {
@@ -251,11 +269,17 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
     };
 
     // Phase one: parse every file once, in parallel; convert the routes.
+    if let Some(progress) = options.progress {
+        progress.stage("analysing files", project.files.len());
+    }
     let analyses: Vec<FileAnalysis> = reusable
         .into_par_iter()
         .zip(project.files.par_iter())
         .enumerate()
         .map(|(index, (earlier, file))| {
+            if let Some(progress) = options.progress {
+                progress.advance();
+            }
             if let Some(analysis) = earlier {
                 return analysis;
             }
@@ -421,7 +445,7 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
                 package_calls,
                 changed,
             };
-            let inner = plan_with(&moved, overrides, Some(earlier));
+            let inner = plan_with(&moved, overrides, Some(earlier), options);
             return with_shared_moves(inner, files);
         }
     }

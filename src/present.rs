@@ -7,9 +7,10 @@ use similar::TextDiff;
 use transforms::diagnostic::Diagnostic;
 use transforms::edit::apply;
 
-use crate::plan::{FileOperation, Plan, RoutePlan, RouteStatus};
+use crate::plan::{FileOperation, Plan, RoutePlan, RouteStatus, SharedFile};
+use crate::terminal::Paint;
 
-pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
+pub fn print_plan(plan: &Plan, out: &mut dyn Write, paint: Paint) -> io::Result<()> {
     for (index, shared) in plan.shared.iter().enumerate() {
         if shared.up_to_date {
             continue;
@@ -21,30 +22,29 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write) -> io::Result<()> {
             .count();
         writeln!(
             out,
-            "shared  {}  (used by {users} route{})",
-            shared.path,
-            plural(users)
+            "{}",
+            paint.bold(&format!(
+                "shared  {}  (used by {users} route{})",
+                shared.path,
+                plural(users)
+            ))
         )?;
-        match &shared.original {
-            Some(original) => {
-                writeln!(out, "  modify  {}", shared.path)?;
-                writeln!(out)?;
-                write_diff(out, original, &shared.contents, &shared.path, &shared.path)?;
-            }
-            None => {
-                writeln!(out, "  create  {}", shared.path)?;
-                writeln!(out)?;
-                write_diff(out, "", &shared.contents, "/dev/null", &shared.path)?;
-            }
-        }
+        let verb = if shared.original.is_some() {
+            "modify"
+        } else {
+            "create"
+        };
+        writeln!(out, "  {verb}  {}", shared.path)?;
+        writeln!(out)?;
+        write_painted(out, &shared_diff(shared), paint)?;
         writeln!(out)?;
     }
     for route in &plan.routes {
-        print_route(route, out)?;
+        print_route(route, out, paint)?;
         writeln!(out)?;
     }
     for diagnostic in &plan.diagnostics {
-        print_diagnostic(diagnostic, "", out)?;
+        print_diagnostic(diagnostic, "", out, paint)?;
     }
     if !plan.diagnostics.is_empty() {
         writeln!(out)?;
@@ -94,35 +94,44 @@ pub fn route_heading(route: &RoutePlan) -> String {
     format!("{}  {}  → {what}", route.url, route.source)
 }
 
-pub fn print_route(route: &RoutePlan, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", route_heading(route))?;
+pub fn print_route(route: &RoutePlan, out: &mut dyn Write, paint: Paint) -> io::Result<()> {
+    writeln!(out, "{}", paint.bold(&route_heading(route)))?;
     print_classification(route, EVIDENCE_SHOWN, out)?;
     for operation in &route.operations {
         writeln!(out, "  {:<7} {}", operation.verb(), operation.path())?;
     }
     for diagnostic in &route.diagnostics {
-        print_diagnostic(diagnostic, "  ", out)?;
+        print_diagnostic(diagnostic, "  ", out, paint)?;
     }
     for operation in &route.operations {
         writeln!(out)?;
-        match operation {
-            FileOperation::Create { path, contents } => {
-                write_diff(out, "", contents, "/dev/null", path)?
-            }
-            FileOperation::Delete { path, original } => {
-                write_diff(out, original, "", path, "/dev/null")?
-            }
-            FileOperation::Modify {
-                path,
-                original,
-                edits,
-            } => {
-                let updated = apply(original, edits).unwrap_or_else(|_| original.clone());
-                write_diff(out, original, &updated, path, path)?
-            }
-        }
+        write_painted(out, &operation_diff(operation), paint)?;
     }
     Ok(())
+}
+
+/// The unified diff of one file operation (a new file from `/dev/null`, a deleted one to it).
+pub fn operation_diff(operation: &FileOperation) -> String {
+    match operation {
+        FileOperation::Create { path, contents } => unified_diff("", contents, "/dev/null", path),
+        FileOperation::Delete { path, original } => unified_diff(original, "", path, "/dev/null"),
+        FileOperation::Modify {
+            path,
+            original,
+            edits,
+        } => {
+            let updated = apply(original, edits).unwrap_or_else(|_| original.clone());
+            unified_diff(original, &updated, path, path)
+        }
+    }
+}
+
+/// The unified diff of a shared file against what the project has.
+pub fn shared_diff(shared: &SharedFile) -> String {
+    match &shared.original {
+        Some(original) => unified_diff(original, &shared.contents, &shared.path, &shared.path),
+        None => unified_diff("", &shared.contents, "/dev/null", &shared.path),
+    }
 }
 
 /// How many pieces of evidence a dry run shows per route (`classify --json` has them all).
@@ -164,26 +173,46 @@ pub fn print_diagnostic(
     diagnostic: &Diagnostic,
     indent: &str,
     out: &mut dyn Write,
+    paint: Paint,
 ) -> io::Result<()> {
-    for line in diagnostic.to_string().lines() {
+    let text = diagnostic.to_string();
+    for (index, line) in text.lines().enumerate() {
+        // The first word names the severity and the code: `manual[manual/req-passed]`.
+        let line = match line.split_once(' ') {
+            Some((tag, rest)) if index == 0 => {
+                let tag = match diagnostic.severity {
+                    transforms::Severity::Error => paint.red(tag),
+                    transforms::Severity::Manual => paint.yellow(tag),
+                    _ => paint.cyan(tag),
+                };
+                format!("{tag} {rest}")
+            }
+            _ => line.to_string(),
+        };
         writeln!(out, "{indent}{line}")?;
     }
     Ok(())
 }
 
-fn write_diff(
-    out: &mut dyn Write,
-    old: &str,
-    new: &str,
-    old_name: &str,
-    new_name: &str,
-) -> io::Result<()> {
-    let diff = TextDiff::from_lines(old, new);
-    write!(
-        out,
-        "{}",
-        diff.unified_diff()
-            .context_radius(3)
-            .header(old_name, new_name)
-    )
+fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+}
+
+/// A diff, its lines colored by role when `paint` has colors.
+pub fn write_painted(out: &mut dyn Write, text: &str, paint: Paint) -> io::Result<()> {
+    if !paint.enabled() {
+        return write!(out, "{text}");
+    }
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let (line, end) = match line.strip_suffix('\n') {
+            Some(line) => (line, "\n"),
+            None => (line, ""),
+        };
+        write!(out, "{}{end}", paint.diff_line(line, index < 2))?;
+    }
+    Ok(())
 }

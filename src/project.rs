@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::workspace;
 
 /// Folders never walked into.
-const SKIPPED_DIRS: [&str; 10] = [
+pub(crate) const SKIPPED_DIRS: [&str; 10] = [
     "node_modules",
     ".next",
     "out",
@@ -364,7 +364,7 @@ fn route_candidate(inside: &str, page_extensions: &[String]) -> Option<(String, 
     Some((relative.to_string(), suffix.clone()))
 }
 
-fn has_next_dependency(root: &Path) -> bool {
+pub(crate) fn has_next_dependency(root: &Path) -> bool {
     root.ancestors().any(|dir| {
         let manifest = workspace::read_json(&dir.join("package.json"));
         let found = workspace::dependencies(manifest.as_ref()).any(|d| d == "next");

@@ -67,7 +67,13 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
             out.extend(format!("  {:<7} {}\n", operation.verb(), operation.path()).into_bytes());
         }
         for diagnostic in &route.diagnostics {
-            present::print_diagnostic(diagnostic, "  ", &mut out).unwrap();
+            present::print_diagnostic(
+                diagnostic,
+                "  ",
+                &mut out,
+                routeshift::terminal::Paint::PLAIN,
+            )
+            .unwrap();
         }
         let original = route.operations.iter().find_map(|o| match o {
             FileOperation::Delete { original, path } => Some((path, original)),
@@ -109,7 +115,8 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
         out.push(b'\n');
     }
     for diagnostic in &plan.diagnostics {
-        present::print_diagnostic(diagnostic, "", &mut out).unwrap();
+        present::print_diagnostic(diagnostic, "", &mut out, routeshift::terminal::Paint::PLAIN)
+            .unwrap();
     }
     out.extend(format!("{}\n", present::summary(plan)).into_bytes());
     String::from_utf8(out).unwrap()
