@@ -457,3 +457,209 @@ fn shared_values_move_in_one_commit_before_the_routes_and_helpers_get_their_app_
         "{out}"
     );
 }
+
+const SOCKET: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.json({ ip: req.socket.remoteAddress })\n}\n";
+
+#[test]
+fn migrate_json_documents_the_plan() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "pages/api/ip.ts", SOCKET);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "ip"]);
+    let (code, out, err) = run(&["migrate", "--dry-run", "--json", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // Nothing but the document on stdout.
+    let mut json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The compat module has its own tests; its text would only make this snapshot churn.
+    assert_eq!(json["shared_files"][0]["path"], "lib/routeshift/pages-compat.ts");
+    json["shared_files"][0]["diff"] = serde_json::json!("<the compat module>");
+    insta::assert_snapshot!(
+        "migrate_dry_run_json",
+        serde_json::to_string_pretty(&json).unwrap()
+    );
+    assert_eq!(json["summary"]["converted"], 2);
+    assert_eq!(json["summary"]["manual"], 1);
+    assert_eq!(json["app"], ".");
+    assert!(json["applied"].is_null());
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn migrate_json_after_applying_names_the_branch_and_routes() {
+    let dir = project();
+    let root = dir.path();
+    let (code, out, err) = run(&["migrate", "--json", root.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["dry_run"], false);
+    assert_eq!(json["applied"]["branch"], "routeshift/app-router");
+    assert_eq!(
+        json["applied"]["routes"],
+        serde_json::json!(["/api/hello", "/api/items/[id]"])
+    );
+    // What was written is logged on stderr, not mixed into the document.
+    assert!(
+        err.contains("migrated /api/hello → app/api/hello/route.ts"),
+        "{err}"
+    );
+    assert!(root.join("app/api/hello/route.ts").is_file());
+}
+
+#[test]
+fn check_fails_while_convertible_routes_remain() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "pages/api/ip.ts", SOCKET);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "ip"]);
+    let path = root.to_str().unwrap();
+    let (code, out, _) = run(&["check", path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("/api/hello  pages/api/hello.ts  can be migrated"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "2 routes can be migrated: run `routeshift migrate`; 1 route needs manual work\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(run(&["migrate", path]).0, 0);
+    let (code, out, _) = run(&["check", path]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "no pages/api route left that routeshift can migrate; 1 route needs manual work\n"
+    );
+}
+
+#[test]
+fn manual_routes_fail_the_run_only_when_asked() {
+    let dir = project();
+    let root = dir.path();
+    write(root, "pages/api/ip.ts", SOCKET);
+    let path = root.to_str().unwrap();
+    assert_eq!(run(&["migrate", "--dry-run", path]).0, 0);
+    assert_eq!(
+        run(&["migrate", "--dry-run", "--fail-on-manual", path]).0,
+        1
+    );
+}
+
+#[test]
+fn colors_follow_the_color_option() {
+    let dir = project();
+    let path = dir.path().to_str().unwrap();
+    let (_, plain, _) = run(&["migrate", "--dry-run", path]);
+    assert!(!plain.contains('\x1b'), "{plain}");
+    let (_, never, _) = run(&["--color", "never", "migrate", "--dry-run", path]);
+    assert_eq!(never, plain);
+    let (code, colored, _) = run(&["migrate", "--dry-run", "--color", "always", path]);
+    assert_eq!(code, 0);
+    assert!(
+        colored.contains("\x1b[32m+export function GET(req: NextRequest) {\x1b[0m"),
+        "{colored}"
+    );
+    assert!(colored.contains("\x1b[1m--- /dev/null\x1b[0m"), "{colored}");
+    // Without the escapes it is the plain output.
+    let stripped = colored
+        .replace("\x1b[0m", "")
+        .replace("\x1b[1m", "")
+        .replace("\x1b[31m", "")
+        .replace("\x1b[32m", "")
+        .replace("\x1b[33m", "")
+        .replace("\x1b[36m", "");
+    assert_eq!(stripped, plain);
+    let (code, _, err) = run(&["migrate", "--dry-run", "--color", "sometimes", path]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// A workspace with two Next.js apps, committed.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        "{ \"private\": true, \"workspaces\": [\"apps/*\"] }\n",
+    );
+    for app in ["apps/web", "apps/admin"] {
+        write(
+            root,
+            &format!("{app}/package.json"),
+            "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n",
+        );
+        write(root, &format!("{app}/tsconfig.json"), "{}\n");
+        write(root, &format!("{app}/pages/api/hello.ts"), HELLO);
+    }
+    write(root, "apps/web/pages/api/items/[id].ts", ITEM);
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["config", "user.name", "Test"]);
+    git(root, &["config", "user.email", "test@example.com"]);
+    git(root, &["config", "commit.gpgsign", "false"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "initial"]);
+    dir
+}
+
+#[test]
+fn a_workspace_root_migrates_each_app_on_one_branch() {
+    let dir = workspace();
+    let root = dir.path();
+    let path = root.to_str().unwrap();
+    let (code, out, err) = run(&["migrate", "--dry-run", path]);
+    assert_eq!(code, 0, "{err}");
+    let admin = out.find("app apps/admin\n").unwrap_or(usize::MAX);
+    let web = out.find("app apps/web\n").unwrap_or(usize::MAX);
+    assert!(admin < web && web < out.len(), "{out}");
+    assert!(
+        out.ends_with("all apps: 3 converted, 0 left for manual work, 0 with errors\n"),
+        "{out}"
+    );
+
+    let (code, out, _) = run(&["classify", "--json", path]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["apps"][0]["app"], "apps/admin");
+    assert_eq!(
+        json["apps"][1]["routes"][1]["file"],
+        "pages/api/items/[id].ts"
+    );
+
+    let (code, out, err) = run(&["migrate", path]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let log = git(root, &["log", "--format=%s", "main..HEAD"]);
+    let subjects: Vec<&str> = log.lines().rev().collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "routeshift: add lib/routeshift/pages-compat.ts",
+            "routeshift: migrate /api/hello to a route handler",
+            "routeshift: add lib/routeshift/pages-compat.ts",
+            "routeshift: migrate /api/hello to a route handler",
+            "routeshift: migrate /api/items/[id] to a route handler",
+        ]
+    );
+    assert!(root.join("apps/admin/app/api/hello/route.ts").is_file());
+    assert!(root.join("apps/web/app/api/items/[id]/route.ts").is_file());
+    assert!(!root.join("apps/web/pages/api").exists());
+    assert_eq!(git(root, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn app_names_one_app_of_a_workspace() {
+    let dir = workspace();
+    let path = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["migrate", "--dry-run", "--app", "apps/web", path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("app apps/"), "{out}");
+    assert!(
+        out.ends_with("2 routes converted, 0 left for manual work, 0 errors\n"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["migrate", "--dry-run", "--app", "apps/none", path]);
+    assert_eq!(code, 2);
+    assert!(err.contains("apps/none"), "{err}");
+}

@@ -160,6 +160,7 @@ export function setHeader(headers: Headers, name: string, value: string | number
   headers.delete(name)
   for (const item of typeof value === 'object' ? value : [String(value)]) headers.append(name, item)
 }
+
 /**
  * Runs a Node CORS middleware (`cors`, `nextjs-cors`) as Pages did, on a minimal Node request
  * (`method`, `url`, lower-cased `headers`) and a response whose headers are `headers`: what it
@@ -317,6 +318,7 @@ export function setHeader(headers, name, value) {
   headers.delete(name)
   for (const item of typeof value === 'object' ? value : [String(value)]) headers.append(name, item)
 }
+
 /**
  * Runs a Node CORS middleware (`cors`, `nextjs-cors`) as Pages did, on a minimal Node request
  * (`method`, `url`, lower-cased `headers`) and a response whose headers are `headers`: what it
