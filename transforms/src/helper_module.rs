@@ -23,14 +23,19 @@
 //! when it returns a function of two parameters that hands both to one of the wrapper's own
 //! parameters (`return handler(req, res, project)`). Functions of the same module come first, so
 //! that a wrapper can call their new forms.
+//!
+//! next-basics' `createMiddleware` middlewares (`export const useAuth = createMiddleware(…)`,
+//! awaited as `await useAuth(req, res)`) have no App Router form yet: when one answers it never
+//! resolves, so the route stops there, and it hands values on by setting them on `req`. They are
+//! refused with `manual/next-basics-middleware`, which the routes that call them show.
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, CallExpr, Callee, Decl, Expr, Function, ModuleDecl, ModuleItem,
-    Pat, Stmt, TsEntityName, TsFnOrConstructorType, TsFnParam, TsType, TsTypeAnn, TsTypeElement,
+    ArrowExpr, ArrowFunctionBody, CallExpr, Callee, Decl, Expr, Function, ImportSpecifier,
+    ModuleDecl, ModuleExportName, ModuleItem, Pat, Stmt, TsEntityName, TsFnOrConstructorType, TsFnParam, TsType, TsTypeAnn, TsTypeElement,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -103,6 +108,7 @@ pub fn may_hold_helpers(text: &str) -> bool {
     text.contains("NextApiResponse")
         || text.contains("NextApiRequest")
         || text.contains("NextApiHandler")
+        || text.contains("createMiddleware")
 }
 
 /// A function the module exports.
@@ -170,6 +176,8 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
     let mut taken: HashSet<String> = identifier_names(file);
     let functions = exported_functions(file);
     let library = Helpers::of(file, &no_project_helpers);
+
+    refuse_middlewares(file, &exported_names, &mut module);
 
     // Helpers first: wrappers may call them.
     let mut wrappers = Vec::new();
@@ -631,6 +639,77 @@ fn exported_declarations(file: &ParsedFile) -> Vec<(String, std::ops::Range<usiz
         }
     }
     found
+}
+
+/// Exported declarations that make or run a next-basics `createMiddleware` middleware.
+fn refuse_middlewares(
+    file: &ParsedFile,
+    exported: &[(String, Range<usize>)],
+    module: &mut HelperModule,
+) {
+    let Some(create) = next_basics_import(file, "createMiddleware") else {
+        return;
+    };
+    struct Calls<'a> {
+        callee: &'a str,
+        found: Vec<Span>,
+    }
+    impl Visit for Calls<'_> {
+        fn visit_call_expr(&mut self, call: &CallExpr) {
+            if let Some(Expr::Ident(id)) = crate::ast::callee_expr(call).map(strip_parens) {
+                if &*id.sym == self.callee {
+                    self.found.push(call.span);
+                }
+            }
+            call.visit_children_with(self);
+        }
+    }
+    let mut calls = Calls {
+        callee: &create,
+        found: Vec::new(),
+    };
+    file.module.visit_with(&mut calls);
+    for (name, range) in exported {
+        let Some(call) = calls
+            .found
+            .iter()
+            .find(|span| range.contains(&file.offset(span.lo)))
+        else {
+            continue;
+        };
+        module.refused.push((
+            name.clone(),
+            vec![Diagnostic::manual(
+                "manual/next-basics-middleware",
+                format!("`{name}` is a next-basics `createMiddleware` middleware: when it answers through `res` it never resolves (so the route stops there), and it hands values on by setting them on `req`"),
+            )
+            .with_help(format!("for a route handler, give `{name}` a form that returns the Response it would send (nothing when it calls `next()`) and the values it set on `req`; have the route return that Response when there is one, then convert the route"))
+            .at(file.location_of(*call))],
+        ));
+    }
+}
+
+/// The local name of `imported` from next-basics, if the module imports it.
+fn next_basics_import(file: &ParsedFile, imported: &str) -> Option<String> {
+    file.module.body.iter().find_map(|item| {
+        let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
+            return None;
+        };
+        if import.src.value.as_str() != Some(crate::route_handler::next_basics::SOURCE) {
+            return None;
+        }
+        import.specifiers.iter().find_map(|specifier| match specifier {
+            ImportSpecifier::Named(named) => {
+                let name = match &named.imported {
+                    Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                    Some(ModuleExportName::Str(s)) => s.value.as_str()?.to_string(),
+                    None => named.local.sym.to_string(),
+                };
+                (name == imported).then(|| named.local.sym.to_string())
+            }
+            _ => None,
+        })
+    })
 }
 
 /// `param: Name` or `param: Name<…>`.
