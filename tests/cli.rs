@@ -472,7 +472,10 @@ fn migrate_json_documents_the_plan() {
     // Nothing but the document on stdout.
     let mut json: serde_json::Value = serde_json::from_str(&out).unwrap();
     // The compat module has its own tests; its text would only make this snapshot churn.
-    assert_eq!(json["shared_files"][0]["path"], "lib/routeshift/pages-compat.ts");
+    assert_eq!(
+        json["shared_files"][0]["path"],
+        "lib/routeshift/pages-compat.ts"
+    );
     json["shared_files"][0]["diff"] = serde_json::json!("<the compat module>");
     insta::assert_snapshot!(
         "migrate_dry_run_json",
@@ -662,4 +665,46 @@ fn app_names_one_app_of_a_workspace() {
     let (code, _, err) = run(&["migrate", "--dry-run", "--app", "apps/none", path]);
     assert_eq!(code, 2);
     assert!(err.contains("apps/none"), "{err}");
+}
+
+#[test]
+fn a_file_changed_after_planning_is_not_overwritten_and_its_route_is_skipped() {
+    let dir = project();
+    let root = dir.path();
+    let project = routeshift::project::Project::load(root).unwrap();
+    let plan = routeshift::plan::plan(&project, &[]);
+    // The user edits one route while routeshift was planning.
+    let edited = format!("{ITEM}// edited\n");
+    write(root, "pages/api/items/[id].ts", &edited);
+    let accepted: Vec<usize> = (0..plan.routes.len()).collect();
+    let mut log = Vec::new();
+    let report = routeshift::apply::apply(
+        root,
+        &plan,
+        &accepted,
+        &routeshift::apply::Target::WorkingTree,
+        &mut log,
+    )
+    .unwrap();
+    assert_eq!(report.applied, vec!["/api/hello".to_string()]);
+    assert_eq!(
+        report.skipped,
+        vec![(
+            "/api/items/[id]".to_string(),
+            "pages/api/items/[id].ts changed on disk during the run".to_string()
+        )]
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("pages/api/items/[id].ts")).unwrap(),
+        edited
+    );
+    assert!(!root.join("app/api/items/[id]/route.ts").exists());
+    assert!(root.join("app/api/hello/route.ts").is_file());
+    let log = String::from_utf8(log).unwrap();
+    assert!(
+        log.contains(
+            "skipped /api/items/[id]: pages/api/items/[id].ts changed on disk during the run"
+        ),
+        "{log}"
+    );
 }
