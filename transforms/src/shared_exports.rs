@@ -14,6 +14,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
+use swc_common::comments::Comments;
 use swc_common::Spanned;
 use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};
@@ -53,10 +54,13 @@ fn top_declarations(file: &ParsedFile) -> Vec<TopDeclaration> {
     let mut found = Vec::new();
     for item in &file.module.body {
         let (decl, exported, range) = match item {
+            // A declaration moves with the comments right above it.
             ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(export)) => {
-                (&export.decl, true, file.range(export.span))
+                (&export.decl, true, with_leading_comments(file, export.span))
             }
-            ModuleItem::Stmt(Stmt::Decl(decl)) => (decl, false, file.range(decl.span())),
+            ModuleItem::Stmt(Stmt::Decl(decl)) => {
+                (decl, false, with_leading_comments(file, decl.span()))
+            }
             ModuleItem::ModuleDecl(
                 ModuleDecl::ExportDefaultDecl(_) | ModuleDecl::ExportDefaultExpr(_),
             ) => {
@@ -90,6 +94,33 @@ fn top_declarations(file: &ParsedFile) -> Vec<TopDeclaration> {
         });
     }
     found
+}
+
+/// `span`'s range, from the first of the comments that sit right above it on lines of their own
+/// (no blank line between).
+fn with_leading_comments(file: &ParsedFile, span: swc_common::Span) -> Range<usize> {
+    let range = file.range(span);
+    let Some(comments) = file.comments.get_leading(span.lo) else {
+        return range;
+    };
+    let mut start = range.start;
+    for comment in comments.iter().rev() {
+        let comment_range = file.range(comment.span);
+        let Some(between) = file.text.get(comment_range.end..start) else {
+            break;
+        };
+        if !between.trim().is_empty() || between.matches('\n').count() > 1 {
+            break;
+        }
+        let line_start = file.text[..comment_range.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        if !file.text[line_start..comment_range.start].trim().is_empty() {
+            break;
+        }
+        start = comment_range.start;
+    }
+    start..range.end
 }
 
 /// How many times each name occurs inside and outside `moved`.
