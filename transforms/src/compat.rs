@@ -116,8 +116,9 @@ export function jsonResponse(value: unknown, init?: ResponseInit): Response {
 }
 
 /**
- * `res.send(value)`: objects, numbers and booleans as JSON (`charset=utf-8`), Buffers as
- * `application/octet-stream` unless a content type was set, strings with no content type at all.
+ * `res.send(value)`: objects, numbers and booleans as JSON (`charset=utf-8`), Buffers and Node
+ * streams as `application/octet-stream` unless a content type was set, strings with no content
+ * type at all.
  */
 export function sendResponse(value: unknown, init?: ResponseInit): Response {
   const headers = new Headers(init?.headers)
@@ -128,6 +129,11 @@ export function sendResponse(value: unknown, init?: ResponseInit): Response {
     headers.delete('Content-Length')
     headers.delete('Transfer-Encoding')
     return new Response(null, { ...init, headers })
+  }
+  if (value instanceof Readable) {
+    // Pages piped a Node stream as it came, `application/octet-stream` unless a type was set.
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/octet-stream')
+    return new Response(Readable.toWeb(value) as ReadableStream, { ...init, headers })
   }
   if (value instanceof Uint8Array) {
     if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/octet-stream')
@@ -274,8 +280,9 @@ export function jsonResponse(value, init) {
 }
 
 /**
- * `res.send(value)`: objects, numbers and booleans as JSON (`charset=utf-8`), Buffers as
- * `application/octet-stream` unless a content type was set, strings with no content type at all.
+ * `res.send(value)`: objects, numbers and booleans as JSON (`charset=utf-8`), Buffers and Node
+ * streams as `application/octet-stream` unless a content type was set, strings with no content
+ * type at all.
  */
 export function sendResponse(value, init) {
   const headers = new Headers(init?.headers)
@@ -286,6 +293,11 @@ export function sendResponse(value, init) {
     headers.delete('Content-Length')
     headers.delete('Transfer-Encoding')
     return new Response(null, { ...init, headers })
+  }
+  if (value instanceof Readable) {
+    // Pages piped a Node stream as it came, `application/octet-stream` unless a type was set.
+    if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/octet-stream')
+    return new Response(Readable.toWeb(value), { ...init, headers })
   }
   if (value instanceof Uint8Array) {
     if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/octet-stream')

@@ -35,7 +35,8 @@ use std::ops::Range;
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
     ArrowExpr, ArrowFunctionBody, CallExpr, Callee, Decl, Expr, Function, ImportSpecifier,
-    ModuleDecl, ModuleExportName, ModuleItem, Pat, Stmt, TsEntityName, TsFnOrConstructorType, TsFnParam, TsType, TsTypeAnn, TsTypeElement,
+    ModuleDecl, ModuleExportName, ModuleItem, Pat, Stmt, TsEntityName, TsFnOrConstructorType,
+    TsFnParam, TsType, TsTypeAnn, TsTypeElement,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -698,17 +699,20 @@ fn next_basics_import(file: &ParsedFile, imported: &str) -> Option<String> {
         if import.src.value.as_str() != Some(crate::route_handler::next_basics::SOURCE) {
             return None;
         }
-        import.specifiers.iter().find_map(|specifier| match specifier {
-            ImportSpecifier::Named(named) => {
-                let name = match &named.imported {
-                    Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
-                    Some(ModuleExportName::Str(s)) => s.value.as_str()?.to_string(),
-                    None => named.local.sym.to_string(),
-                };
-                (name == imported).then(|| named.local.sym.to_string())
-            }
-            _ => None,
-        })
+        import
+            .specifiers
+            .iter()
+            .find_map(|specifier| match specifier {
+                ImportSpecifier::Named(named) => {
+                    let name = match &named.imported {
+                        Some(ModuleExportName::Ident(id)) => id.sym.to_string(),
+                        Some(ModuleExportName::Str(s)) => s.value.as_str()?.to_string(),
+                        None => named.local.sym.to_string(),
+                    };
+                    (name == imported).then(|| named.local.sym.to_string())
+                }
+                _ => None,
+            })
     })
 }
 

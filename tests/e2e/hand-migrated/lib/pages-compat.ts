@@ -22,7 +22,7 @@ export function legacyUrl(req: NextRequest): string {
 
 export async function readPagesBody(req: Request): Promise<{ body: any; res?: undefined } | { res: Response }> {
   const buf = new Uint8Array(await req.arrayBuffer())
-  if (buf.byteLength > 1_048_576) return { res: new Response('Body exceeded 1mb limit', { status: 413 }) }
+  if (buf.byteLength > 1_048_576) return { res: send('Body exceeded 1mb limit', 413) }
   const ct = req.headers.get('content-type') || 'text/plain'
   const type = ct.split(';')[0].trim().toLowerCase()
   const charset = /;\s*charset="?([^";]+)"?/i.exec(ct)?.[1] ?? 'utf-8'
@@ -30,14 +30,14 @@ export async function readPagesBody(req: Request): Promise<{ body: any; res?: un
   try {
     text = new TextDecoder(charset).decode(buf)
   } catch {
-    return { res: new Response('Invalid body', { status: 400 }) }
+    return { res: send('Invalid body', 400) }
   }
   if (type === 'application/json' || type === 'application/ld+json') {
     if (text.length === 0) return { body: {} }
     try {
       return { body: JSON.parse(text) }
     } catch {
-      return { res: new Response('Invalid JSON', { status: 400 }) }
+      return { res: send('Invalid JSON', 400) }
     }
   }
   if (type === 'application/x-www-form-urlencoded') return { body: { ...decode(text) } }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import type { NextRequest } from 'next/server'
 import { json, legacyQuery, send } from '../../../lib/pages-compat'
 
@@ -9,6 +10,10 @@ function handler(req: NextRequest) {
       return json({ a: 1 })
     case 'buffer':
       return new Response(Buffer.from('bin'), { headers: { 'Content-Type': 'application/octet-stream' } })
+    case 'stream': {
+      const stream = Readable.toWeb(Readable.from(['chunk-1 ', 'chunk-2'])) as ReadableStream
+      return new Response(stream, { headers: { 'Content-Type': 'application/octet-stream' } })
+    }
     case 'end':
       return send('plain')
     default:
