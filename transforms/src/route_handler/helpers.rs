@@ -243,9 +243,21 @@ impl Helpers {
         self.wrappers.get(local).map(|(at, rename)| (*at, rename))
     }
 
+    /// The same helpers without the session libraries' calls and wrappers, whose App Router
+    /// forms are checked and imported by the route transform only (a project helper module
+    /// keeps such calls as they are).
+    pub fn without_session_libraries(mut self) -> Helpers {
+        self.by_local
+            .retain(|_, call| call.session_library.is_none());
+        self.library_wrappers.clear();
+        self
+    }
+
     /// The library wrapper the file imports under `local`.
     pub fn library_wrapper(&self, local: &str) -> Option<super::session_libraries::LibraryWrapper> {
-        self.library_wrappers.get(local).map(|(_, wrapper)| *wrapper)
+        self.library_wrappers
+            .get(local)
+            .map(|(_, wrapper)| *wrapper)
     }
 
     /// The position of the handler a wrapper the file imports under `local` takes (a project

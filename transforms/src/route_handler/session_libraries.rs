@@ -72,6 +72,10 @@
 //! `cookies()` are merged into whatever Response the handler returns — `Response.json`,
 //! `NextResponse.redirect`, the compat `redirectResponse` alike (reference §3.4: the response is
 //! re-created with the merged headers) — so the converted route still carries the cookie.
+//! Two textual differences, not in effect: the store writes one `Set-Cookie` per cookie name
+//! (a second `save()` replaces the first, where `(req, res)` appended both; the browser kept
+//! the later either way), and Next.js orders the cookie's attributes differently from `cookie`'s
+//! `serialize`.
 //!
 //! v6/v7 `withIronSessionApiRoute` (from `iron-session/next`) stays manual
 //! (`manual/iron-session-upgrade`, `adapters/iron_session.rs`): the cookie-store form exists only
@@ -167,9 +171,9 @@ pub fn awaits(call: &HelperCall) -> bool {
 
 fn session_calls(uses: &[Use]) -> impl Iterator<Item = (Span, SessionCall, bool)> + '_ {
     uses.iter().filter_map(|u| match &u.kind {
-        UseKind::HelperCall { call, helper, .. } => {
-            helper.session_library.map(|library| (*call, library, u.nested))
-        }
+        UseKind::HelperCall { call, helper, .. } => helper
+            .session_library
+            .map(|library| (*call, library, u.nested)),
         _ => None,
     })
 }
@@ -191,12 +195,16 @@ pub fn check(input: &SessionInput) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut notes = Vec::new();
     let calls: Vec<(Span, SessionCall, bool)> = session_calls(input.uses).collect();
-    let auth0_at = input.wrapper.as_ref().map(|(_, at)| at.clone()).or_else(|| {
-        calls
-            .iter()
-            .find(|(_, call, _)| *call != SessionCall::IronSession)
-            .map(|(at, ..)| file.location_of(*at))
-    });
+    let auth0_at = input
+        .wrapper
+        .as_ref()
+        .map(|(_, at)| at.clone())
+        .or_else(|| {
+            calls
+                .iter()
+                .find(|(_, call, _)| *call != SessionCall::IronSession)
+                .map(|(at, ..)| file.location_of(*at))
+        });
     if let Some(at) = auth0_at {
         problems.extend(auth0_versions(input.context, at));
     }
@@ -272,7 +280,7 @@ fn auth0_versions(context: &RouteContext, at: Location) -> Option<Diagnostic> {
     next_16.then(|| {
         Diagnostic::manual(
             "manual/auth0-v3-next-16",
-            format!("nextjs-auth0 v3 does not support Next.js 16 (its peer range ends at 15): in a route handler its `getSession()` and `getAccessToken()` read `cookies()` without awaiting it, which Next.js 16 removed"),
+            "nextjs-auth0 v3 does not support Next.js 16 (its peer range ends at 15): in a route handler its `getSession()` and `getAccessToken()` read `cookies()` without awaiting it, which Next.js 16 removed",
         )
         .with_help("upgrade to nextjs-auth0 v4 and convert this route by hand, or keep it in pages/api")
         .at(at)
@@ -284,7 +292,9 @@ fn iron_session_version(context: &RouteContext, file: &ParsedFile, at: Span) -> 
         DeclaredVersion::AtLeast(major, ..) if major >= 8 => return None,
         DeclaredVersion::Newest => return None,
         DeclaredVersion::AtLeast(major, ..) => format!("package.json names iron-session {major}"),
-        DeclaredVersion::Unknown => "package.json does not say which iron-session this is".to_string(),
+        DeclaredVersion::Unknown => {
+            "package.json does not say which iron-session this is".to_string()
+        }
     };
     Some(
         Diagnostic::manual(
@@ -326,4 +336,68 @@ pub fn typed_route_function(
         indent = style.indent,
     );
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_packages_own_functions_are_library_calls() {
+        let session = library_call(AUTH0, "getSession").map(|c| (c.session_library, c.arity));
+        assert_eq!(session, Some((Some(SessionCall::Auth0GetSession), Some(2))));
+        let iron = library_call(IRON_SESSION, "getIronSession").map(|c| c.arity);
+        assert_eq!(iron, Some(Some(3)));
+        assert!(library_call("iron-session/next", "getIronSession").is_none());
+        assert!(library_call("@/lib/auth", "getSession").is_none());
+        assert_eq!(
+            library_wrapper(AUTH0, "withApiAuthRequired"),
+            Some((0, LibraryWrapper::Auth0ApiAuthRequired))
+        );
+        assert!(library_wrapper(AUTH0, "withPageAuthRequired").is_none());
+    }
+
+    #[test]
+    fn the_cookie_store_replaces_req_and_res_only() {
+        let call = library_call(IRON_SESSION, "getIronSession").unwrap_or_default();
+        // `getIronSession(req, res, options)`
+        let edit = cookie_store_edit(&call, &[15..18, 20..23, 25..32]);
+        assert_eq!(edit, Some(Edit::replace(15..23, "await cookies()")));
+        let auth0 = library_call(AUTH0, "getSession").unwrap_or_default();
+        assert_eq!(cookie_store_edit(&auth0, &[0..3, 5..8]), None);
+    }
+
+    #[test]
+    fn the_route_function_replaces_the_method_exports() {
+        let style = crate::text::Style {
+            quote: '\'',
+            semicolons: false,
+            indent: "  ".into(),
+            newline: "\n",
+        };
+        let mut structure = vec![Edit::insert(40, "\n\nexport { protectedRoute as GET }")];
+        assert!(typed_route_function(
+            &mut structure,
+            40,
+            "protectedRoute",
+            "routeHandler",
+            &["GET"],
+            &style
+        ));
+        assert!(structure[0]
+            .replacement
+            .contains("return protectedRoute(req, {})"));
+        assert!(structure[0]
+            .replacement
+            .ends_with("export { routeHandler as GET }"));
+        let mut elsewhere = vec![Edit::insert(12, "\n\nexport { protectedRoute as GET }")];
+        assert!(!typed_route_function(
+            &mut elsewhere,
+            40,
+            "protectedRoute",
+            "routeHandler",
+            &["GET"],
+            &style
+        ));
+    }
 }
