@@ -377,9 +377,7 @@ pub(super) fn convert(
                 needs.awaits = true;
             }
             UseKind::RawBody { .. } => needs.awaits = true,
-            UseKind::HelperCall { helper, .. }
-                if super::session_libraries::awaits(helper) =>
-            {
+            UseKind::HelperCall { helper, .. } if super::session_libraries::awaits(helper) => {
                 needs.awaits = true
             }
             UseKind::SetHeader { .. } | UseKind::Cors(_) => needs.headers = true,
@@ -708,7 +706,10 @@ pub(super) fn convert(
                 &style,
             );
             if !retargeted {
-                return Err(internal(file, "no method exports after the wrapped handler"));
+                return Err(internal(
+                    file,
+                    "no method exports after the wrapped handler",
+                ));
             }
         }
     }

@@ -16,7 +16,12 @@ use crate::route_handler::Converted;
 
 pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diagnostic>>> {
     let call = input.export.call()?;
-    if !calls_export(input.file, call, &["iron-session/next"], "withIronSessionApiRoute") {
+    if !calls_export(
+        input.file,
+        call,
+        &["iron-session/next"],
+        "withIronSessionApiRoute",
+    ) {
         return None;
     }
     Some(Err(vec![Diagnostic::manual(
