@@ -176,7 +176,7 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
     let exported_names = exported_declarations(file);
     let mut taken: HashSet<String> = identifier_names(file);
     let functions = exported_functions(file);
-    let library = Helpers::of(file, &no_project_helpers);
+    let library = Helpers::of(file, &no_project_helpers).without_session_libraries();
 
     refuse_middlewares(file, &exported_names, &mut module);
 

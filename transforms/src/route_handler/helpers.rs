@@ -77,6 +77,8 @@ pub struct HelperCall {
     pub refreshed_session_cookie: bool,
     /// A library response helper (next-basics) that becomes the Response it sent.
     pub library_response: Option<super::next_basics::LibraryCall>,
+    /// A session library's function (`session_libraries.rs`).
+    pub session_library: Option<super::session_libraries::SessionCall>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +100,8 @@ pub struct Helpers {
     wrappers: HashMap<String, (usize, Rename)>,
     /// Project functions over `req`/`res` the file imports that have no App Router form, and why.
     refused: HashMap<String, Vec<Diagnostic>>,
+    /// Library wrappers whose App Router form has the same name, by local name.
+    library_wrappers: HashMap<String, (usize, super::session_libraries::LibraryWrapper)>,
 }
 
 /// Library functions and the arguments that go: `(source, name, req position, res position, arity)`.
@@ -116,6 +120,7 @@ impl Helpers {
         let mut by_local = HashMap::new();
         let mut wrappers = HashMap::new();
         let mut refused = HashMap::new();
+        let mut library_wrappers = HashMap::new();
         for item in &file.module.body {
             let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
                 continue;
@@ -153,6 +158,15 @@ impl Helpers {
                             ..HelperCall::default()
                         },
                     );
+                    continue;
+                }
+                if let Some(call) = super::session_libraries::library_call(source, &imported) {
+                    by_local.insert(local, call);
+                    continue;
+                }
+                if let Some(wrapper) = super::session_libraries::library_wrapper(source, &imported)
+                {
+                    library_wrappers.insert(local, wrapper);
                     continue;
                 }
                 if let Some((_, _, req_at, res_at, arity)) = LIBRARY
@@ -203,6 +217,7 @@ impl Helpers {
             by_local,
             wrappers,
             refused,
+            library_wrappers,
         }
     }
 
@@ -226,6 +241,31 @@ impl Helpers {
     /// takes, and its App Router form.
     pub fn wrapper(&self, local: &str) -> Option<(usize, &Rename)> {
         self.wrappers.get(local).map(|(at, rename)| (*at, rename))
+    }
+
+    /// The same helpers without the session libraries' calls and wrappers, whose App Router
+    /// forms are checked and imported by the route transform only (a project helper module
+    /// keeps such calls as they are).
+    pub fn without_session_libraries(mut self) -> Helpers {
+        self.by_local
+            .retain(|_, call| call.session_library.is_none());
+        self.library_wrappers.clear();
+        self
+    }
+
+    /// The library wrapper the file imports under `local`.
+    pub fn library_wrapper(&self, local: &str) -> Option<super::session_libraries::LibraryWrapper> {
+        self.library_wrappers
+            .get(local)
+            .map(|(_, wrapper)| *wrapper)
+    }
+
+    /// The position of the handler a wrapper the file imports under `local` takes (a project
+    /// wrapper or a library's).
+    pub fn wraps(&self, local: &str) -> Option<usize> {
+        self.wrapper(local)
+            .map(|(at, _)| at)
+            .or_else(|| self.library_wrappers.get(local).map(|(at, _)| *at))
     }
 
     /// The helper `call` invokes, when `req` and `res` are passed exactly where it takes them.

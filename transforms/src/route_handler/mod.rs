@@ -41,6 +41,7 @@ mod named_imports;
 pub mod next_basics;
 pub(crate) mod render;
 pub mod revalidate;
+pub mod session_libraries;
 pub mod special;
 mod stream;
 mod tail;

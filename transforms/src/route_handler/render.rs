@@ -87,7 +87,7 @@ pub(super) fn convert(
         }
         problems
     };
-    let handler = find_handler_with(file, &|local| helpers.wrapper(local).map(|(at, _)| at))
+    let handler = find_handler_with(file, &|local| helpers.wraps(local))
         .map_err(|d| with_reasons(vec![d]))?;
     let wrapped = matches!(handler.declaration, Declaration::Wrapped { .. });
     let config = config::analyze(file);
@@ -288,7 +288,7 @@ pub(super) fn convert(
             .unwrap_or_else(|| functions.iter().position(|f| f.part.is_none()).unwrap_or(0))
     };
     // Streams, code after the response, revalidation, draft mode.
-    let special = {
+    let mut special = {
         let bodies: Vec<super::special::FunctionBody> = functions
             .iter()
             .map(|f| super::special::FunctionBody {
@@ -377,6 +377,9 @@ pub(super) fn convert(
                 needs.awaits = true;
             }
             UseKind::RawBody { .. } => needs.awaits = true,
+            UseKind::HelperCall { helper, .. } if super::session_libraries::awaits(helper) => {
+                needs.awaits = true
+            }
             UseKind::SetHeader { .. } | UseKind::Cors(_) => needs.headers = true,
             UseKind::StatusStatement { .. } | UseKind::StatusCode { .. } => needs.status = true,
             UseKind::Special(super::special::SpecialUse::WriteHead { headers, .. }) => {
@@ -409,6 +412,25 @@ pub(super) fn convert(
             function.needs.awaits = true;
         }
     }
+    // Session libraries: what their declared versions allow, and what changes.
+    let library_wrapper = match &handler.declaration {
+        Declaration::Wrapped { callee, call, .. } => helpers
+            .library_wrapper(&file.text[callee.clone()])
+            .map(|wrapper| (wrapper, file.location(call.start))),
+        _ => None,
+    };
+    let (session_problems, session_notes) =
+        super::session_libraries::check(&super::session_libraries::SessionInput {
+            file,
+            context,
+            uses: &usage.uses,
+            wrapper: library_wrapper.clone(),
+            needs_context: functions[0].needs.context,
+        });
+    if !session_problems.is_empty() {
+        return Err(session_problems);
+    }
+    notes.extend(session_notes);
     // A response helper builds its own Response: headers or a status the handler set on `res`
     // before calling it would be lost.
     let mut problems = Vec::new();
@@ -456,6 +478,9 @@ pub(super) fn convert(
             &mut edits,
         );
     }
+    special
+        .imports
+        .extend(super::session_libraries::imports(&usage.uses));
     special_edits(file, &special, &functions, &names, &mut edits)?;
     notes.extend(special.notes.iter().cloned());
     for u in &usage.uses {
@@ -667,6 +692,26 @@ pub(super) fn convert(
             &style,
             &mut structure,
         )?;
+        // nextjs-auth0 v3's App Router types fail `next build`: the route exports its own function.
+        if let (Some(_), true, Declaration::Wrapped { export, .. }) =
+            (&library_wrapper, typescript, &handler.declaration)
+        {
+            let route = fresh("routeHandler");
+            let retargeted = super::session_libraries::typed_route_function(
+                &mut structure,
+                export.end,
+                &function.name,
+                &route,
+                &function.methods,
+                &style,
+            );
+            if !retargeted {
+                return Err(internal(
+                    file,
+                    "no method exports after the wrapped handler",
+                ));
+            }
+        }
     }
 
     // Config → segment exports.
@@ -1210,6 +1255,10 @@ pub(super) fn use_edits(
                 edits.push(Edit::replace(range(*callee), rename.new_name.clone()));
             }
             let args: Vec<Range<usize>> = args.iter().map(|a| range(*a)).collect();
+            if let Some(edit) = super::session_libraries::cookie_store_edit(helper, &args) {
+                edits.push(edit);
+                return;
+            }
             let req_at = helper.req_at.filter(|_| helper.drops_req);
             let res_at = match helper.res_at {
                 Some(at) if helper.res_to_context => {

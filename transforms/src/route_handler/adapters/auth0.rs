@@ -17,9 +17,10 @@
 //! answers with `undefined` (every auth route a 404): the wrapper hands it the awaited params.
 //! Custom handlers written inline (`login: async (req, res) => …`) take `(req, res)` in Pages
 //! and `(req, ctx)` in a route handler: manual (`manual/auth0-custom-handler`).
-//! `withApiAuthRequired(handler)` wraps a handler that answers through `res`: manual
-//! (`manual/auth0-api-auth-required`). v4 (no `handleAuth`, routes mounted by middleware) is
-//! `manual/auth0-v4`.
+//! `export default withApiAuthRequired(handler)` goes to the general transform, which converts
+//! the wrapped handler like a project wrapper's (`route_handler/session_libraries.rs`); a
+//! variable holding the call stays manual (`manual/auth0-api-auth-required`). v4 (no
+//! `handleAuth`, routes mounted by middleware) is `manual/auth0-v4`.
 
 use swc_common::Spanned;
 use swc_ecma_ast::{ArrowExpr, CallExpr, Expr, Function, MemberProp};
@@ -64,11 +65,16 @@ pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diag
         .at(file.location_of(call.span))]));
     }
     if calls_export(file, call, &[PACKAGE], "withApiAuthRequired") {
+        // `export default withApiAuthRequired(handler)` converts like a project wrapper's route
+        // (`session_libraries.rs`); a wrapped handler kept in a variable first does not.
+        if matches!(input.export.value, ExportedValue::Call { .. }) {
+            return None;
+        }
         return Some(Err(vec![Diagnostic::manual(
             "manual/auth0-api-auth-required",
-            "the route is a handler wrapped in `withApiAuthRequired`, which answers through `res`",
+            "the default export names a variable that holds `withApiAuthRequired(…)`",
         )
-        .with_help("in the App Router, v3 takes a handler that returns a Response: `export const GET = withApiAuthRequired(async function (req) { const session = await getSession(); … return Response.json(…) })` for each method the handler answers; convert the wrapped handler by hand")
+        .with_help("export the call itself (`export default withApiAuthRequired(handler)`) and run routeshift again, or convert the route by hand: in the App Router, v3 takes a handler that returns a Response, `withApiAuthRequired(async function (req) { const session = await getSession(); … return Response.json(…) })`, exported for each method the handler answers")
         .at(file.location_of(call.span))]));
     }
     if !calls_export(file, call, &[PACKAGE], "handleAuth") {

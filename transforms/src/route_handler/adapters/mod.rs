@@ -10,6 +10,7 @@
 
 mod apollo;
 mod auth0;
+mod iron_session;
 mod next_auth;
 mod next_connect;
 mod trpc;
@@ -50,6 +51,7 @@ pub(super) fn convert(
         .or_else(|| apollo::convert(&input))
         .or_else(|| yoga::convert(&input))
         .or_else(|| auth0::convert(&input))
+        .or_else(|| iron_session::convert(&input))
         .or_else(|| next_connect::convert(&input))
 }
 
