@@ -474,8 +474,9 @@ fn copy_as(
             let Some(callback) = callback else {
                 return Err(internal(file, "a router callback without its form"));
             };
-            if let Some(Pat::Ident(binding)) =
-                function.req_at.and_then(|at| function.params.get(at).copied())
+            if let Some(Pat::Ident(binding)) = function
+                .req_at
+                .and_then(|at| function.params.get(at).copied())
             {
                 if let Some(type_ann) = &binding.type_ann {
                     edits.push(Edit::replace(file.range(type_ann.span), ": NextRequest"));
@@ -484,7 +485,10 @@ fn copy_as(
             }
             // The edge router passes the route context where Pages passed `res`: it stays as
             // the context when it is read or when `next` comes after it.
-            match function.res_at.and_then(|at| params.get(at).map(|r| (at, r))) {
+            match function
+                .res_at
+                .and_then(|at| params.get(at).map(|r| (at, r)))
+            {
                 Some((at, range)) if needs.context || callback.next_at.is_some() => {
                     let text = if typescript && typed(Some(at)) {
                         format!("{}: {}", names.context, callback.context_type)
@@ -499,7 +503,10 @@ fn copy_as(
                     }
                 }
                 None if needs.context => {
-                    return Err(internal(file, "a router callback reading its context without `res`"))
+                    return Err(internal(
+                        file,
+                        "a router callback reading its context without `res`",
+                    ))
                 }
                 None => {}
             }

@@ -1082,10 +1082,7 @@ pub(super) fn query_mode(uses: &[usage::Use], route: &crate::route_path::ApiRout
     }
     if !any {
         QueryMode::None
-    } else if !whole
-        && route.is_dynamic()
-        && keys.iter().all(|k| route.has_param(k))
-    {
+    } else if !whole && route.is_dynamic() && keys.iter().all(|k| route.has_param(k)) {
         if nested {
             QueryMode::LocalParams
         } else {

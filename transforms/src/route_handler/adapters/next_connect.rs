@@ -75,7 +75,9 @@ use crate::text::{file_style, indentation_at, Style};
 const PACKAGE: &str = "next-connect";
 
 /// The router methods that register callbacks.
-const REGISTERING: [&str; 8] = ["use", "all", "get", "head", "post", "put", "patch", "delete"];
+const REGISTERING: [&str; 8] = [
+    "use", "all", "get", "head", "post", "put", "patch", "delete",
+];
 
 const HELP: &str = "in the App Router use `createEdgeRouter<NextRequest, { params: Promise<…> }>()` from next-connect: every callback takes `(req, ctx[, next])` and returns a Response or `next()`, and the route exports `router.handler({ onError, onNoMatch })` as each method; convert it by hand";
 
@@ -312,7 +314,13 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
             };
             let middleware = link.method == "use" || index < last || callback.next_at.is_some();
             runs_before_others |= middleware;
-            match convert_callback(file, &callback, &helpers, config.raw_body, &form(callback.next_at)) {
+            match convert_callback(
+                file,
+                &callback,
+                &helpers,
+                config.raw_body,
+                &form(callback.next_at),
+            ) {
                 Ok(converted) => {
                     if converted.reads_body {
                         body_reads.push(callback.pages.span);
@@ -432,7 +440,13 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
         .collect();
     if !missing.is_empty() {
         compat.insert(CompatFn::EndResponse);
-        edits.extend(default_options(file, router.handler, object.as_ref().map(|(o, _)| *o), &missing, &style));
+        edits.extend(default_options(
+            file,
+            router.handler,
+            object.as_ref().map(|(o, _)| *o),
+            &missing,
+            &style,
+        ));
     }
 
     if let Some(span) = body_reads.first().filter(|_| runs_before_others) {
@@ -501,7 +515,10 @@ fn convert_callback(
     form: &CallbackForm,
 ) -> Result<ConvertedCallback, Vec<Diagnostic>> {
     let pages = &callback.pages;
-    let name = |at: Option<usize>| at.and_then(|at| pages.params.get(at)).and_then(|p| param_name(p));
+    let name = |at: Option<usize>| {
+        at.and_then(|at| pages.params.get(at))
+            .and_then(|p| param_name(p))
+    };
     let mut helpers = helpers.clone();
     if let Some(at) = callback.next_at {
         let Some(next) = name(Some(at)) else {
@@ -559,11 +576,9 @@ fn resolve<'a>(
             .at(file.location_of(span))
     };
     let (function, name_span, declaration) = match source {
-        Source::Method(function, span) => (
-            Parts::of_function(function, span),
-            span,
-            file.range(span),
-        ),
+        Source::Method(function, span) => {
+            (Parts::of_function(function, span), span, file.range(span))
+        }
         Source::Expr(expr) => match expr {
             Expr::Arrow(arrow) => (Parts::of_arrow(arrow), arrow.span, file.range(arrow.span)),
             Expr::Fn(f) => (
@@ -576,7 +591,10 @@ fn resolve<'a>(
             other => {
                 return Err(Diagnostic::manual(
                     "manual/next-connect-callback-shape",
-                    format!("the callback `{}` is not a function", file.slice(other.span())),
+                    format!(
+                        "the callback `{}` is not a function",
+                        file.slice(other.span())
+                    ),
                 )
                 .with_help(HELP)
                 .at(file.location_of(other.span())))
@@ -751,7 +769,9 @@ fn declared_function<'a>(
 
 /// A module of the project (relative or aliased path) rather than a package.
 fn is_project_module(source: &str) -> bool {
-    ["./", "../", "@/", "~/"].iter().any(|p| source.starts_with(p))
+    ["./", "../", "@/", "~/"]
+        .iter()
+        .any(|p| source.starts_with(p))
 }
 
 /// The module a call's callee comes from: `cors()`, `passport.initialize()`,
@@ -787,7 +807,10 @@ fn call_problem(file: &ParsedFile, call: &CallExpr) -> Diagnostic {
         }
         _ => Diagnostic::manual(
             "manual/next-connect-callback-shape",
-            format!("the callback `{}` is built by a call, whose result the conversion cannot see", file.slice(call.span)),
+            format!(
+                "the callback `{}` is built by a call, whose result the conversion cannot see",
+                file.slice(call.span)
+            ),
         )
         .with_help(HELP)
         .at(file.location_of(call.span)),
@@ -844,7 +867,9 @@ fn create_edits(
                 // `{ createRouter as makeRouter }`: only the imported name changes.
                 Some((_, Some(imported))) => edits.push(Edit::replace(imported, EDGE)),
                 Some((local, None)) => {
-                    if counts.get(&*ident.sym).copied().unwrap_or(0) != 2 || counts.contains_key(EDGE) {
+                    if counts.get(&*ident.sym).copied().unwrap_or(0) != 2
+                        || counts.contains_key(EDGE)
+                    {
                         return Err(Diagnostic::manual(
                             "manual/next-connect-router-use",
                             "`createRouter` is used beyond this router, whose import becomes `createEdgeRouter`",
@@ -874,7 +899,10 @@ fn create_edits(
 
 /// The `createRouter` specifier of the next-connect import: its local name's range, and the
 /// imported name's range when it is aliased.
-fn next_connect_specifier(file: &ParsedFile, local: &str) -> Option<(Range<usize>, Option<Range<usize>>)> {
+fn next_connect_specifier(
+    file: &ParsedFile,
+    local: &str,
+) -> Option<(Range<usize>, Option<Range<usize>>)> {
     file.module.body.iter().find_map(|item| {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
             return None;
@@ -882,16 +910,19 @@ fn next_connect_specifier(file: &ParsedFile, local: &str) -> Option<(Range<usize
         if import.src.value.as_str() != Some(PACKAGE) {
             return None;
         }
-        import.specifiers.iter().find_map(|specifier| match specifier {
-            ImportSpecifier::Named(named) if &*named.local.sym == local => Some((
-                file.range(named.local.span),
-                named.imported.as_ref().map(|i| match i {
-                    ModuleExportName::Ident(id) => file.range(id.span),
-                    ModuleExportName::Str(s) => file.range(s.span),
-                }),
-            )),
-            _ => None,
-        })
+        import
+            .specifiers
+            .iter()
+            .find_map(|specifier| match specifier {
+                ImportSpecifier::Named(named) if &*named.local.sym == local => Some((
+                    file.range(named.local.span),
+                    named.imported.as_ref().map(|i| match i {
+                        ModuleExportName::Ident(id) => file.range(id.span),
+                        ModuleExportName::Str(s) => file.range(s.span),
+                    }),
+                )),
+                _ => None,
+            })
     })
 }
 
@@ -906,7 +937,8 @@ fn default_options(
 ) -> Vec<Edit> {
     let semi = style.semi();
     let newline = style.newline;
-    let property = |role: Role, indent: &str| match role {
+    let property = |role: Role, indent: &str| {
+        match role {
         Role::OnNoMatch => format!(
             "onNoMatch: (req) => endResponse(req.method !== {} ? `Route ${{req.method}} ${{req.nextUrl.pathname}}${{req.nextUrl.search}} not found` : undefined, {{ status: 404 }})",
             style.quoted("HEAD")
@@ -916,6 +948,7 @@ fn default_options(
             style.quoted("Internal Server Error"),
             inner = style.indent,
         ),
+    }
     };
     // `handler()`: the object goes between the parentheses; `handler({})` loses the empty one.
     let at = match object {
@@ -945,7 +978,9 @@ fn default_options(
                 .unwrap_or(base);
             missing
                 .iter()
-                .filter_map(|role| super::trailing_property(file, object, &property(*role, &indent)))
+                .filter_map(|role| {
+                    super::trailing_property(file, object, &property(*role, &indent))
+                })
                 .collect()
         }
     }
@@ -963,4 +998,116 @@ fn imports_default(file: &ParsedFile) -> bool {
         }
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::route_handler::tests::run;
+    use crate::route_handler::Outcome;
+
+    const HEAD: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { createRouter } from 'next-connect'\n\nconst router = createRouter<NextApiRequest, NextApiResponse>()\n";
+
+    fn codes(source: &str) -> Vec<String> {
+        match run("pages/api/x.ts", &format!("{HEAD}{source}")) {
+            Outcome::Manual(problems) => problems.into_iter().map(|p| p.code).collect(),
+            Outcome::Converted(converted) => panic!("converted:\n{}", converted.text),
+        }
+    }
+
+    fn converted(source: &str) -> crate::route_handler::Converted {
+        match run("pages/api/x.ts", &format!("{HEAD}{source}")) {
+            Outcome::Converted(converted) => converted,
+            Outcome::Manual(problems) => panic!("{problems:#?}"),
+        }
+    }
+
+    #[test]
+    fn a_router_used_beyond_its_registrations_stays() {
+        let source = "router.get((req, res) => res.json([]))\nexport const run = (req, res) => router.run(req, res)\nexport default router.handler()\n";
+        assert!(codes(source).contains(&"manual/next-connect-router-use".to_string()));
+        let source =
+            "router.get((req, res) => res.json([])).clone()\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-router-method"]);
+    }
+
+    #[test]
+    fn handler_options_must_be_an_object_of_on_error_and_on_no_match() {
+        let source = "const options = {}\nrouter.get((req, res) => res.json([]))\nexport default router.handler(options)\n";
+        assert_eq!(codes(source), ["manual/next-connect-handler-options"]);
+        let source = "router.get((req, res) => res.json([]))\nexport default router.handler({ attachParams: true })\n";
+        assert_eq!(codes(source), ["manual/next-connect-handler-options"]);
+    }
+
+    #[test]
+    fn callbacks_must_be_inline_or_declared_once_in_the_file() {
+        let source = "function list(req, res) { res.json([]) }\nrouter.get(list)\nexport { list }\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-callback-reference"]);
+        let source = "import cors from 'cors'\nrouter.use(cors()).get((req, res) => res.json([]))\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-express-middleware"]);
+        let source = "import passport from 'passport'\nrouter.use(passport.initialize()).get((req, res) => res.json([]))\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-express-middleware"]);
+    }
+
+    #[test]
+    fn every_path_answers_or_calls_next() {
+        // `next(err)` is not the `next()` that answers.
+        let source = "router.use((req, res, next) => { if (!req.headers.a) return next(new Error('x')); return next() })\nrouter.get((req, res) => res.json([]))\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-may-not-respond"]);
+        let source = "router.get((req, res) => res.json([]))\nexport default router.handler({ onError: (err, req, res) => { console.error(err) } })\n";
+        assert_eq!(codes(source), ["manual/next-connect-may-not-respond"]);
+    }
+
+    #[test]
+    fn the_body_is_read_by_one_callback_only() {
+        let source = "router.use(async (req, res, next) => { if (!req.body.token) return res.status(401).end(); await next() })\nrouter.post((req, res) => res.json(req.body))\nexport default router.handler()\n";
+        assert_eq!(
+            codes(source),
+            [
+                "manual/next-connect-body-read-twice",
+                "manual/next-connect-body-read-twice"
+            ]
+        );
+        let source = "router.use(async (req, res, next) => { if (!req.headers.token) return res.status(401).end(); await next() })\nrouter.post((req, res) => res.json(req.body))\nexport default router.handler()\n";
+        let converted = converted(source);
+        assert!(converted
+            .notes
+            .iter()
+            .any(|n| n.code == "note/next-connect-body-after-middleware"));
+        // An expression body becomes a block that reads the body first.
+        assert!(
+            converted.text.contains("router.post(async (req) => {\n  const body = await readPagesBody(req)\n  if (body instanceof Response) return body\n  return jsonResponse(body)\n})"),
+            "{}",
+            converted.text
+        );
+    }
+
+    #[test]
+    fn the_body_parser_setting_still_holds() {
+        let source = "router.post((req, res) => res.json(req.body))\nexport default router.handler()\nexport const config = { api: { bodyParser: false } }\n";
+        assert_eq!(codes(source), ["manual/body-without-parser"]);
+    }
+
+    #[test]
+    fn a_handler_method_of_another_router_is_not_next_connect() {
+        let source = "import { createRouter as other } from 'some-router'\nconst r = other()\nexport default r.handler()\n";
+        let outcome = run("pages/api/x.ts", source);
+        let Outcome::Manual(problems) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(problems.iter().all(|p| !p.code.contains("next-connect")));
+    }
+
+    #[test]
+    fn exports_the_handler_for_every_method() {
+        let converted =
+            converted("router.get((req, res) => res.json([]))\nexport default router.handler()\n");
+        assert_eq!(
+            converted.methods,
+            ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        );
+        assert!(converted
+            .text
+            .contains("const router = createEdgeRouter<NextRequest, { params: Promise<{}> }>()"));
+        assert!(!converted.text.contains("NextApiRequest"));
+    }
 }
