@@ -268,8 +268,7 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
     let mut edits = Vec::new();
     let mut compat = BTreeSet::new();
     let mut notes = Vec::new();
-    let mut body_reads: Vec<Span> = Vec::new();
-    let mut runs_before_others = false;
+    let mut ran: Vec<Ran> = Vec::new();
 
     // Every registered callback.
     for link in &router.links {
@@ -312,8 +311,6 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
                     continue;
                 }
             };
-            let middleware = link.method == "use" || index < last || callback.next_at.is_some();
-            runs_before_others |= middleware;
             match convert_callback(
                 file,
                 &callback,
@@ -322,9 +319,14 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
                 &form(callback.next_at),
             ) {
                 Ok(converted) => {
-                    if converted.reads_body {
-                        body_reads.push(callback.pages.span);
-                    }
+                    ran.push(Ran {
+                        methods: reached_methods(&link.method),
+                        leads_on: link.method == "use"
+                            || index < last
+                            || callback.next_at.is_some(),
+                        reads_body: converted.reads_body,
+                        span: callback.pages.span,
+                    });
                     compat.extend(converted.copy.compat.iter().copied());
                     notes.extend(converted.copy.notes.iter().cloned());
                     edits.push(converted.edit);
@@ -396,9 +398,17 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
             };
             match convert_callback(file, &callback, &helpers, config.raw_body, &form(None)) {
                 Ok(converted) => {
-                    if converted.reads_body {
-                        body_reads.push(callback.pages.span);
-                    }
+                    // `onNoMatch` runs instead of every callback, `onError` after any of them.
+                    ran.push(Ran {
+                        methods: if role == Role::OnError {
+                            ALL_METHODS.to_vec()
+                        } else {
+                            Vec::new()
+                        },
+                        leads_on: false,
+                        reads_body: converted.reads_body,
+                        span: callback.pages.span,
+                    });
                     compat.extend(converted.copy.compat.iter().copied());
                     notes.extend(converted.copy.notes.iter().cloned());
                     edits.push(converted.edit);
@@ -408,10 +418,19 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
         }
     }
 
-    // A Request body can be read once.
-    if body_reads.len() > 1 {
-        for span in &body_reads {
-            problems.push(
+    // A Request body can be read once: by one of the callbacks a request runs.
+    let readers: Vec<&Ran> = ran.iter().filter(|r| r.reads_body).collect();
+    let twice: Vec<Span> = readers
+        .iter()
+        .filter(|r| {
+            readers
+                .iter()
+                .any(|o| o.span != r.span && o.shares_a_method(r))
+        })
+        .map(|r| r.span)
+        .collect();
+    for span in &twice {
+        problems.push(
                 Diagnostic::manual(
                     "manual/next-connect-body-read-twice",
                     "more than one callback reads the request body",
@@ -419,7 +438,6 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
                 .with_help("Pages parsed `req.body` once for all of them; a Request body can be read only once: read it in one callback and hand it on (or convert the route by hand)")
                 .at(file.location_of(*span)),
             );
-        }
     }
 
     let create_edits = match create_edits(file, router, typescript, &context_type, &counts) {
@@ -449,7 +467,13 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
         ));
     }
 
-    if let Some(span) = body_reads.first().filter(|_| runs_before_others) {
+    // Pages parsed the body before any callback ran.
+    let after_middleware = readers.iter().find(|reader| {
+        ran.iter()
+            .take_while(|r| r.span != reader.span)
+            .any(|r| r.leads_on && r.shares_a_method(reader))
+    });
+    if let Some(Ran { span, .. }) = after_middleware {
         notes.push(
             Diagnostic::note(
                 "note/next-connect-body-after-middleware",
@@ -487,8 +511,38 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
             request_type: typescript,
         },
         compat,
-        !body_reads.is_empty(),
+        !readers.is_empty(),
     )
+}
+
+/// A callback a request may run, for the body reads.
+struct Ran {
+    /// The methods it runs for.
+    methods: Vec<&'static str>,
+    /// A middleware: a callback runs after it (`.use`, all but the last of a registration, or a
+    /// callback with `next`).
+    leads_on: bool,
+    reads_body: bool,
+    span: Span,
+}
+
+impl Ran {
+    fn shares_a_method(&self, other: &Ran) -> bool {
+        self.methods.iter().any(|m| other.methods.contains(m))
+    }
+}
+
+/// The methods a registration runs for: `.get` also answers HEAD, as next-connect's `find` does.
+fn reached_methods(registration: &str) -> Vec<&'static str> {
+    match registration {
+        "get" => vec!["GET", "HEAD"],
+        "use" | "all" => ALL_METHODS.to_vec(),
+        other => ALL_METHODS
+            .iter()
+            .copied()
+            .filter(|m| m.eq_ignore_ascii_case(other))
+            .collect(),
+    }
 }
 
 /// `'/api/items/:id'`, `/^\/api/`, a template: a path the router matches.
@@ -1068,16 +1122,20 @@ mod tests {
             ]
         );
         let source = "router.use(async (req, res, next) => { if (!req.headers.token) return res.status(401).end(); await next() })\nrouter.post((req, res) => res.json(req.body))\nexport default router.handler()\n";
-        let converted = converted(source);
-        assert!(converted
+        let middleware_first = converted(source);
+        assert!(middleware_first
             .notes
             .iter()
             .any(|n| n.code == "note/next-connect-body-after-middleware"));
+        // Callbacks of different methods never run for one request.
+        converted(
+            "router.post((req, res) => res.json(req.body)).put((req, res) => res.json(req.body))\nexport default router.handler()\n",
+        );
         // An expression body becomes a block that reads the body first.
         assert!(
-            converted.text.contains("router.post(async (req) => {\n  const body = await readPagesBody(req)\n  if (body instanceof Response) return body\n  return jsonResponse(body)\n})"),
+            middleware_first.text.contains("router.post(async (req) => {\n  const body = await readPagesBody(req)\n  if (body instanceof Response) return body\n  return jsonResponse(body)\n})"),
             "{}",
-            converted.text
+            middleware_first.text
         );
     }
 
