@@ -50,7 +50,9 @@ pub(crate) enum CopyKind {
 /// What a router callback's copy needs besides the function.
 pub(crate) struct CallbackForm<'r> {
     pub route: &'r crate::route_path::ApiRoute,
-    /// The position of a middleware's `next` parameter, kept after the route context.
+    /// The position of a middleware's `next` parameter, kept after the route context. The
+    /// caller has checked that headers and a status set on `res` go with the callback's own
+    /// responses, not with `next()`'s.
     pub next_at: Option<usize>,
     /// `config.api.bodyParser.sizeLimit`, for `readPagesBody`.
     pub size_limit: Option<&'r str>,
@@ -220,16 +222,6 @@ fn copy_as(
             UseKind::SetHeader { .. }
             | UseKind::StatusStatement { .. }
             | UseKind::StatusCode { .. } => match kind {
-                // A middleware's headers were meant for the response a later callback sends,
-                // which the edge router builds without them.
-                CopyKind::Callback if callback.is_some_and(|c| c.next_at.is_some()) => {
-                    return Err(vec![Diagnostic::manual(
-                        "manual/next-connect-header-before-next",
-                        "the middleware sets a header or status on `res`, meant for the response a later callback sends",
-                    )
-                    .with_help("in `createEdgeRouter` each callback returns its own Response, so headers set before `next()` are lost: set them in the callbacks that answer (or on the Response `await next()` returns), then convert the route by hand")
-                    .at(file.location_of(u.offset_span()))])
-                }
                 CopyKind::Responder | CopyKind::Callback => {
                     let status = !matches!(u.kind, UseKind::SetHeader { .. });
                     needs.status |= status;
@@ -342,10 +334,25 @@ fn copy_as(
     // A helper that answers builds its own Response: headers or a status set on `res` before
     // it would be lost (as in a route, see `render`).
     if kind == CopyKind::Callback && (needs.headers || needs.status) {
+        // `next()` answers with a later callback's Response, which the caller has checked the
+        // headers are not meant for.
+        let next = callback
+            .and_then(|c| c.next_at)
+            .and_then(|at| function.params.get(at))
+            .and_then(|p| param_name(p));
         for u in &usage.uses {
-            let UseKind::HelperCall { call, helper, .. } = &u.kind else {
+            let UseKind::HelperCall {
+                call,
+                callee,
+                helper,
+                ..
+            } = &u.kind
+            else {
                 continue;
             };
+            if next.is_some_and(|next| file.slice(*callee) == next) {
+                continue;
+            }
             let keeps = helper
                 .library_response
                 .map(|l| (true, l.response.keeps_headers()));
@@ -590,15 +597,32 @@ fn copy_as(
     match function.body {
         HandlerBody::Block(block) if !prelude.is_empty() => {
             let body_start = file.offset(block.span.lo);
-            let indent = match block.stmts.first() {
-                Some(first) => indentation_at(&file.text, file.offset(first.span().lo)).to_string(),
-                None => style.indent.clone(),
+            // A body on the line of its brace (`(req, res) => { … }`) gets the prelude on lines of
+            // its own, the statements on the next.
+            let same_line = block.stmts.first().filter(|first| {
+                !file.text[body_start..file.offset(first.span().lo)].contains('\n')
+            });
+            let indent = match (same_line, block.stmts.first()) {
+                (None, Some(first)) => {
+                    indentation_at(&file.text, file.offset(first.span().lo)).to_string()
+                }
+                (Some(_), _) => {
+                    format!("{}{}", indentation_at(&file.text, body_start), style.indent)
+                }
+                (None, None) => style.indent.clone(),
             };
-            let lines: String = prelude
+            let mut lines: String = prelude
                 .iter()
                 .map(|l| format!("{}{indent}{l}", style.newline))
                 .collect();
-            edits.push(Edit::insert(body_start + 1, lines));
+            match same_line {
+                Some(first) => {
+                    lines.push_str(&format!("{}{indent}", style.newline));
+                    let first_start = file.offset(first.span().lo);
+                    edits.push(Edit::replace(body_start + 1..first_start, lines));
+                }
+                None => edits.push(Edit::insert(body_start + 1, lines)),
+            }
         }
         // A callback's expression body becomes a block that returns it after the prelude (the
         // other kinds refused this above).

@@ -63,12 +63,12 @@ use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
-use crate::route_handler::dispatch::ALL_METHODS;
+use crate::route_handler::dispatch::{self, ALL_METHODS};
 use crate::route_handler::handler::HandlerBody;
 use crate::route_handler::helper_copy::{self, CallbackForm, PagesFunction};
 use crate::route_handler::helpers::{HelperCall, Helpers};
 use crate::route_handler::render::identifier_counts;
-use crate::route_handler::usage::{self, UsageInput, UseKind};
+use crate::route_handler::usage::{self, Responder, UsageInput, UseKind};
 use crate::route_handler::{param_name, Converted};
 use crate::text::{file_style, indentation_at, Style};
 
@@ -605,6 +605,32 @@ fn convert_callback(
         stmts,
         expr_body,
     );
+    // A header or status a middleware sets must go with a response it sends itself: the edge
+    // router builds the later callbacks' responses without it.
+    if let (Some(next), Some(res)) = (name(callback.next_at), name(pages.res_at)) {
+        let responder = Responder {
+            req: name(pages.req_at).unwrap_or("\u{0}"),
+            res,
+            helpers: &helpers,
+        };
+        let all: Vec<&Stmt> = stmts.iter().collect();
+        for u in &usage.uses {
+            let sets = matches!(
+                u.kind,
+                UseKind::SetHeader { .. }
+                    | UseKind::StatusStatement { .. }
+                    | UseKind::StatusCode { .. }
+            );
+            if sets && own_response_follows(&all, u.offset_span(), next, responder) != Some(true) {
+                return Err(vec![Diagnostic::manual(
+                    "manual/next-connect-header-before-next",
+                    format!("the middleware's `{}` is meant for the response a later callback sends", file.slice(u.offset_span())),
+                )
+                .with_help("in `createEdgeRouter` each callback returns its own Response, so headers set before `next()` are lost: set them in the callbacks that answer (or on the Response `await next()` returns), then convert the route by hand")
+                .at(file.location_of(u.offset_span()))]);
+            }
+        }
+    }
     let reads_body = usage
         .uses
         .iter()
@@ -615,6 +641,51 @@ fn convert_callback(
         copy,
         reads_body,
     })
+}
+
+/// Whether every path from the statement that holds `target` ends in a response the callback
+/// sends itself, without calling `next`; `None` when no statement of `list` holds it.
+fn own_response_follows(
+    list: &[&Stmt],
+    target: Span,
+    next: &str,
+    responder: Responder,
+) -> Option<bool> {
+    let holds = |stmt: &Stmt| stmt.span().lo <= target.lo && target.hi <= stmt.span().hi;
+    let (index, stmt) = list.iter().enumerate().find(|(_, s)| holds(s))?;
+    if let Stmt::Expr(_) = stmt {
+        let rest = &list[index + 1..];
+        return Some(
+            dispatch::always_exits(rest, responder)
+                && !rest.iter().any(|s| super::mentions(*s, next)),
+        );
+    }
+    let nested: Vec<Vec<&Stmt>> = match stmt {
+        Stmt::Block(block) => vec![block.stmts.iter().collect()],
+        Stmt::If(if_stmt) => std::iter::once(&*if_stmt.cons)
+            .chain(if_stmt.alt.as_deref())
+            .map(|s| vec![s])
+            .collect(),
+        Stmt::Try(try_stmt) => std::iter::once(&try_stmt.block)
+            .chain(try_stmt.handler.as_ref().map(|h| &h.body))
+            .chain(try_stmt.finalizer.as_ref())
+            .map(|b| b.stmts.iter().collect())
+            .collect(),
+        Stmt::Switch(switch) => switch
+            .cases
+            .iter()
+            .map(|c| c.cons.iter().collect())
+            .collect(),
+        Stmt::Labeled(labeled) => vec![vec![&*labeled.body]],
+        _ => Vec::new(),
+    };
+    // Inside a nested list, the path must end there: falling out of it runs what follows.
+    Some(
+        nested
+            .iter()
+            .find_map(|inner| own_response_follows(inner, target, next, responder))
+            .unwrap_or(false),
+    )
 }
 
 /// The function a callback names: inline, or declared in the file and used only there.
@@ -1082,6 +1153,21 @@ mod tests {
         let source =
             "router.get((req, res) => res.json([])).clone()\nexport default router.handler()\n";
         assert_eq!(codes(source), ["manual/next-connect-router-method"]);
+    }
+
+    #[test]
+    fn a_middleware_header_must_go_with_its_own_response() {
+        // The block falls through to `next()`.
+        let source = "router.use((req, res, next) => { if (req.headers.x) { res.setHeader('X', '1') } return next() })\nrouter.get((req, res) => res.json([]))\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-header-before-next"]);
+        let source = "router.use((req, res, next) => { res.statusCode = 202; if (req.headers.x) return res.end(); return next() })\nrouter.get((req, res) => res.json([]))\nexport default router.handler()\n";
+        assert_eq!(codes(source), ["manual/next-connect-header-before-next"]);
+        // Every path after it answers here.
+        let source = "router.use((req, res, next) => { if (req.headers.x) { res.status(400); res.end('bad'); return } return next() })\nrouter.get((req, res) => res.json([]))\nexport default router.handler()\n";
+        let text = converted(source).text;
+        assert!(text.contains(
+            "router.use((req, context, next) => {\n  let status = 200\n  if (req.headers.get('x')) { status = 400; return endResponse('bad', { status }); } return next() })"
+        ), "{text}");
     }
 
     #[test]
