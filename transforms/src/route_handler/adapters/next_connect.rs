@@ -38,8 +38,10 @@
 //!
 //! Bails out, the file untouched, on what has no faithful edge form: next-connect 0.x (`nc()`,
 //! `manual/next-connect-v0`), Express middleware (`expressWrapper(cors())`, `cors()`:
-//! `manual/next-connect-express-middleware`), a middleware that sets headers for a later
-//! callback's response (`manual/next-connect-header-before-next`), callbacks imported or used
+//! `manual/next-connect-express-middleware`), a middleware header or status that can reach
+//! `next()` (`manual/next-connect-header-before-next`; one followed on every path by the
+//! middleware's own response converts), two callbacks one request runs that both read the body
+//! (`manual/next-connect-body-read-twice`), callbacks imported or used
 //! elsewhere (`manual/next-connect-callback-reference`), path patterns whose `req.params` the
 //! route handler does not have (`manual/next-connect-route-pattern`), the router used outside
 //! its registrations (`manual/next-connect-router-use`), and any callback the route transform
