@@ -22,7 +22,7 @@ fn cases() -> Vec<PathBuf> {
 
 /// Lines that a conversion is expected to rewrite; every other line must survive verbatim.
 fn may_change(line: &str) -> bool {
-    const TOKENS: [&str; 34] = [
+    const TOKENS: [&str; 36] = [
         "req",
         "res",
         "request",
@@ -59,6 +59,9 @@ fn may_change(line: &str) -> bool {
         "waitUntil",
         // A value route.ts may not export keeps its declaration without `export`.
         "export const",
+        // next-connect: the edge router, and middleware that returns `next()`.
+        "createRouter",
+        "next()",
     ];
     let trimmed = line.trim();
     // A bare `return`/`break` after a response goes with it.

@@ -12,6 +12,11 @@
 //!   whose handler takes `(request, context)` and calls `handler(request, context, …)` with the
 //!   same extra arguments as before.
 //!
+//! - a **router callback** is a next-connect callback (`router.get((req, res) => …)`,
+//!   `router.use((req, res, next) => …)`, `onError`, `onNoMatch`): its form takes
+//!   `(req, context[, next])`, as the edge router calls it, and returns the `Response` or
+//!   `next()` on every path (see `adapters::next_connect`).
+//!
 //! Each form is the old declaration's text with span edits, so comments and layout stay.
 
 use std::collections::BTreeSet;
@@ -24,7 +29,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::dispatch;
 use super::handler::HandlerBody;
 use super::helpers::{dropped_arguments, Helpers};
-use super::render::{internal, param_end, use_edits, within, Names, Needs, QueryMode};
+use super::render::{self, internal, param_end, use_edits, within, Names, Needs, QueryMode};
 use super::usage::{self, Responder, Usage, UsageInput, UseKind};
 use super::{fresh_name, identifier_names, param_name, tail};
 use crate::compat::CompatFn;
@@ -38,6 +43,22 @@ pub(crate) enum CopyKind {
     Responder,
     Reader,
     Wrapper,
+    /// A next-connect callback, converted in place ([`copy_callback`]).
+    Callback,
+}
+
+/// What a router callback's copy needs besides the function.
+pub(crate) struct CallbackForm<'r> {
+    pub route: &'r crate::route_path::ApiRoute,
+    /// The position of a middleware's `next` parameter, kept after the route context. The
+    /// caller has checked that headers and a status set on `res` go with the callback's own
+    /// responses, not with `next()`'s.
+    pub next_at: Option<usize>,
+    /// `config.api.bodyParser.sizeLimit`, for `readPagesBody`.
+    pub size_limit: Option<&'r str>,
+    /// The type of the route context (`{ params: Promise<{ id: string }> }`), for a `res`
+    /// parameter that had a type.
+    pub context_type: &'r str,
 }
 
 /// A project function over `req`/`res`; for a wrapper, the handler it returns.
@@ -93,20 +114,55 @@ pub(crate) fn copy(
     new_name: &str,
     helpers: &Helpers,
 ) -> Result<HelperCopy, Vec<Diagnostic>> {
+    copy_as(file, function, usage, kind, Some(new_name), helpers, None)
+}
+
+/// A next-connect callback's form, in place (its name, if any, stays): `(req, res[, next])`
+/// becomes `(req, context[, next])` (or `(req)` when it needs neither), every path returns the
+/// `Response` or `next()` (`helpers` holds `next` as a call that answers), and the query, the
+/// body, headers and a status work as in a route handler.
+pub(crate) fn copy_callback(
+    file: &ParsedFile,
+    function: &PagesFunction,
+    usage: &Usage,
+    helpers: &Helpers,
+    callback: &CallbackForm,
+) -> Result<HelperCopy, Vec<Diagnostic>> {
+    copy_as(
+        file,
+        function,
+        usage,
+        CopyKind::Callback,
+        None,
+        helpers,
+        Some(callback),
+    )
+}
+
+fn copy_as(
+    file: &ParsedFile,
+    function: &PagesFunction,
+    usage: &Usage,
+    kind: CopyKind,
+    new_name: Option<&str>,
+    helpers: &Helpers,
+    callback: Option<&CallbackForm>,
+) -> Result<HelperCopy, Vec<Diagnostic>> {
     let help = match kind {
         CopyKind::Responder => "routes that call it stay for manual work; make every path of the helper send the response through `res`, then run routeshift again",
         CopyKind::Reader => "routes that call it stay for manual work; give it a form over a `NextRequest` by hand (`headers.get`, `cookies.get`, `nextUrl`), or convert those routes by hand",
         CopyKind::Wrapper => "routes it wraps stay for manual work; write its App Router form by hand (a handler over `(request, context)` that returns a Response), or convert those routes by hand",
+        CopyKind::Callback => "the route stays for manual work: in `createEdgeRouter` every callback takes `(req, ctx[, next])` and returns a Response or `next()` on every path; rewrite this callback so, or convert the route by hand",
     };
     let problem = |code: &str, message: &str| {
         vec![Diagnostic::manual(code, message)
             .with_help(help)
             .at(file.location_of(function.name))]
     };
-    let subject = if kind == CopyKind::Wrapper {
-        "wrapper"
-    } else {
-        "helper"
+    let subject = match kind {
+        CopyKind::Wrapper => "wrapper",
+        CopyKind::Callback => "callback",
+        CopyKind::Responder | CopyKind::Reader => "helper",
     };
     let name_of = |at: Option<usize>, what: &str| -> Result<Option<&str>, Vec<Diagnostic>> {
         match at {
@@ -129,6 +185,14 @@ pub(crate) fn copy(
     let mut needs = Needs::default();
     for u in &usage.uses {
         match &u.kind {
+            UseKind::QueryWhole { .. }
+            | UseKind::QueryKey { .. }
+            | UseKind::QueryDestructure { .. }
+                if kind == CopyKind::Callback => {}
+            UseKind::Body { .. } | UseKind::RawBody { .. } if kind == CopyKind::Callback => {
+                needs.body |= matches!(u.kind, UseKind::Body { .. });
+                needs.awaits = true;
+            }
             UseKind::QueryWhole { .. }
             | UseKind::QueryKey { .. }
             | UseKind::QueryDestructure { .. } => {
@@ -158,7 +222,7 @@ pub(crate) fn copy(
             UseKind::SetHeader { .. }
             | UseKind::StatusStatement { .. }
             | UseKind::StatusCode { .. } => match kind {
-                CopyKind::Responder => {
+                CopyKind::Responder | CopyKind::Callback => {
                     let status = !matches!(u.kind, UseKind::SetHeader { .. });
                     needs.status |= status;
                     needs.headers |= !status;
@@ -221,16 +285,21 @@ pub(crate) fn copy(
             HandlerBody::Expr(expr) => responder.sends(expr),
         };
         if !answers_everywhere {
-            return Err(if kind == CopyKind::Wrapper {
-                problem(
+            return Err(match kind {
+                CopyKind::Callback => vec![Diagnostic::manual(
+                    "manual/next-connect-may-not-respond",
+                    "not every path of the callback answers or calls `next()`",
+                )
+                .with_help("Pages left such a request hanging; `createEdgeRouter` needs a Response (or `next()`) returned on every path: make every path answer through `res` or call `next()` last, then run routeshift again")
+                .at(file.location_of(function.name))],
+                CopyKind::Wrapper => problem(
                     "manual/wrapper-may-not-respond",
                     "not every path of the wrapper answers or calls the handler it wraps",
-                )
-            } else {
-                problem(
+                ),
+                CopyKind::Responder | CopyKind::Reader => problem(
                     "manual/helper-may-not-respond",
                     "not every path of the helper sends the response",
-                )
+                ),
             });
         }
         for u in &usage.uses {
@@ -246,14 +315,75 @@ pub(crate) fn copy(
                 _ => continue,
             };
             if !tails.allowed.contains(&file.range(*stmt)) {
-                return Err(problem(
-                    "manual/helper-code-after-response",
-                    &format!("code runs after the {subject} sends the response"),
-                ));
+                return Err(if kind == CopyKind::Callback {
+                    vec![Diagnostic::manual(
+                        "manual/next-connect-code-after-answer",
+                        "code runs after the callback answers or calls `next()`",
+                    )
+                    .with_help("a `createEdgeRouter` callback returns its Response (or `next()`'s) and nothing runs after the return: keep that Response and return it last (`const response = await next(); …; return response`), or move the later work into `after()` from next/server; convert the route by hand")
+                    .at(file.location_of(*stmt))]
+                } else {
+                    problem(
+                        "manual/helper-code-after-response",
+                        &format!("code runs after the {subject} sends the response"),
+                    )
+                });
             }
         }
     }
-    if expr_body.is_some() && (needs.headers || needs.status || needs.query) {
+    // A helper that answers builds its own Response: headers or a status set on `res` before
+    // it would be lost (as in a route, see `render`).
+    if kind == CopyKind::Callback && (needs.headers || needs.status) {
+        // `next()` answers with a later callback's Response, which the caller has checked the
+        // headers are not meant for.
+        let next = callback
+            .and_then(|c| c.next_at)
+            .and_then(|at| function.params.get(at))
+            .and_then(|p| param_name(p));
+        for u in &usage.uses {
+            let UseKind::HelperCall {
+                call,
+                callee,
+                helper,
+                ..
+            } = &u.kind
+            else {
+                continue;
+            };
+            if next.is_some_and(|next| file.slice(*callee) == next) {
+                continue;
+            }
+            let keeps = helper
+                .library_response
+                .map(|l| (true, l.response.keeps_headers()));
+            let (keeps_status, keeps_headers) = keeps.unwrap_or((false, false));
+            if helper.responds
+                && ((needs.headers && !keeps_headers) || (needs.status && !keeps_status))
+            {
+                return Err(vec![Diagnostic::manual(
+                    "manual/helper-after-headers",
+                    format!("`{}` sends the response after the callback set headers or a status on `res`", file.slice(*call)),
+                )
+                .with_help("its App Router form returns its own Response without them: pass them to the helper, or convert this route by hand")
+                .at(file.location_of(*call))]);
+            }
+        }
+    }
+    let query_mode = match callback {
+        Some(callback) => render::query_mode(&usage.uses, callback.route),
+        None if needs.query => QueryMode::LocalPagesQuery,
+        None => QueryMode::None,
+    };
+    if let Some(callback) = callback.filter(|_| query_mode != QueryMode::None) {
+        let dynamic = callback.route.is_dynamic();
+        needs.query = query_mode != QueryMode::InlineParams;
+        needs.context = dynamic;
+        needs.awaits |= dynamic;
+    }
+    if kind != CopyKind::Callback
+        && expr_body.is_some()
+        && (needs.headers || needs.status || needs.query)
+    {
         return Err(problem(
             "manual/helper-params",
             &format!(
@@ -266,16 +396,11 @@ pub(crate) fn copy(
     let names = Names {
         req: req.unwrap_or("request").to_string(),
         query: fresh_name(&mut taken, "query"),
-        body: String::new(),
+        body: fresh_name(&mut taken, "body"),
         headers: fresh_name(&mut taken, "headers"),
         status: fresh_name(&mut taken, "status"),
         context: fresh_name(&mut taken, "context"),
         next_request: "NextRequest".into(),
-    };
-    let query_mode = if needs.query {
-        QueryMode::LocalPagesQuery
-    } else {
-        QueryMode::None
     };
     let mut compat = BTreeSet::new();
     let mut edits = Vec::new();
@@ -307,10 +432,12 @@ pub(crate) fn copy(
     for merged in &tails.merged {
         edits.push(Edit::delete(merged.clone()));
     }
-    edits.push(Edit::replace(
-        file.range(function.name),
-        new_name.to_string(),
-    ));
+    if let Some(new_name) = new_name {
+        edits.push(Edit::replace(
+            file.range(function.name),
+            new_name.to_string(),
+        ));
+    }
 
     // Parameters.
     let typescript = file.language.is_typescript();
@@ -350,6 +477,47 @@ pub(crate) fn copy(
                 edits.push(Edit::replace(range, text));
             }
         }
+        CopyKind::Callback => {
+            let Some(callback) = callback else {
+                return Err(internal(file, "a router callback without its form"));
+            };
+            if let Some(Pat::Ident(binding)) = function
+                .req_at
+                .and_then(|at| function.params.get(at).copied())
+            {
+                if let Some(type_ann) = &binding.type_ann {
+                    edits.push(Edit::replace(file.range(type_ann.span), ": NextRequest"));
+                    request_type = true;
+                }
+            }
+            // The edge router passes the route context where Pages passed `res`: it stays as
+            // the context when it is read or when `next` comes after it.
+            match function
+                .res_at
+                .and_then(|at| params.get(at).map(|r| (at, r)))
+            {
+                Some((at, range)) if needs.context || callback.next_at.is_some() => {
+                    let text = if typescript && typed(Some(at)) {
+                        format!("{}: {}", names.context, callback.context_type)
+                    } else {
+                        names.context.clone()
+                    };
+                    edits.push(Edit::replace(range.clone(), text));
+                }
+                Some((at, _)) => {
+                    for gone in dropped_arguments(&params, &[at]) {
+                        edits.push(Edit::delete(gone));
+                    }
+                }
+                None if needs.context => {
+                    return Err(internal(
+                        file,
+                        "a router callback reading its context without `res`",
+                    ))
+                }
+                None => {}
+            }
+        }
         CopyKind::Responder | CopyKind::Reader => {
             let mut drop: Vec<usize> = function.res_at.into_iter().collect();
             if kind == CopyKind::Reader {
@@ -385,34 +553,95 @@ pub(crate) fn copy(
 
     // Lines at the top of the body.
     let style = crate::text::file_style(file);
-    if let HandlerBody::Block(block) = function.body {
-        let semi = style.semi();
-        let mut prelude = Vec::new();
-        if needs.query {
+    let semi = style.semi();
+    let mut prelude = Vec::new();
+    if needs.body {
+        compat.insert(CompatFn::ReadPagesBody);
+        let limit = callback
+            .and_then(|c| c.size_limit)
+            .map(|l| format!(", {l}"))
+            .unwrap_or_default();
+        prelude.push(format!(
+            "const {} = await readPagesBody({}{limit}){semi}",
+            names.body, names.req
+        ));
+        prelude.push(format!(
+            "if ({b} instanceof Response) return {b}{semi}",
+            b = names.body
+        ));
+    }
+    if needs.query {
+        let params = if needs.context {
+            format!("await {}.params", names.context)
+        } else {
+            String::new()
+        };
+        if query_mode == QueryMode::LocalParams {
+            prelude.push(format!("const {} = {params}{semi}", names.query));
+        } else {
             compat.insert(CompatFn::PagesQuery);
-            prelude.push(format!(
-                "const {} = pagesQuery({}, await {}.params){semi}",
-                names.query, names.req, names.context
-            ));
-        }
-        if needs.headers {
-            prelude.push(format!("const {} = new Headers(){semi}", names.headers));
-        }
-        if needs.status {
-            prelude.push(format!("let {} = 200{semi}", names.status));
-        }
-        if !prelude.is_empty() {
-            let body_start = file.offset(block.span.lo);
-            let indent = match block.stmts.first() {
-                Some(first) => indentation_at(&file.text, file.offset(first.span().lo)).to_string(),
-                None => style.indent.clone(),
+            let args = if needs.context {
+                format!("{}, {params}", names.req)
+            } else {
+                names.req.clone()
             };
-            let lines: String = prelude
+            prelude.push(format!("const {} = pagesQuery({args}){semi}", names.query));
+        }
+    }
+    if needs.headers {
+        prelude.push(format!("const {} = new Headers(){semi}", names.headers));
+    }
+    if needs.status {
+        prelude.push(format!("let {} = 200{semi}", names.status));
+    }
+    match function.body {
+        HandlerBody::Block(block) if !prelude.is_empty() => {
+            let body_start = file.offset(block.span.lo);
+            // A body on the line of its brace (`(req, res) => { … }`) gets the prelude on lines of
+            // its own, the statements on the next.
+            let same_line = block.stmts.first().filter(|first| {
+                !file.text[body_start..file.offset(first.span().lo)].contains('\n')
+            });
+            let indent = match (same_line, block.stmts.first()) {
+                (None, Some(first)) => {
+                    indentation_at(&file.text, file.offset(first.span().lo)).to_string()
+                }
+                (Some(_), _) => {
+                    format!("{}{}", indentation_at(&file.text, body_start), style.indent)
+                }
+                (None, None) => style.indent.clone(),
+            };
+            let mut lines: String = prelude
                 .iter()
                 .map(|l| format!("{}{indent}{l}", style.newline))
                 .collect();
-            edits.push(Edit::insert(body_start + 1, lines));
+            match same_line {
+                Some(first) => {
+                    lines.push_str(&format!("{}{indent}", style.newline));
+                    let first_start = file.offset(first.span().lo);
+                    edits.push(Edit::replace(body_start + 1..first_start, lines));
+                }
+                None => edits.push(Edit::insert(body_start + 1, lines)),
+            }
         }
+        // A callback's expression body becomes a block that returns it after the prelude (the
+        // other kinds refused this above).
+        HandlerBody::Expr(expr) if !prelude.is_empty() => {
+            let body_start = file.offset(expr.span().lo);
+            let base = indentation_at(&file.text, body_start).to_string();
+            let indent = format!("{base}{}", style.indent);
+            let mut opening = "{".to_string();
+            for line in &prelude {
+                opening.push_str(&format!("{}{indent}{line}", style.newline));
+            }
+            opening.push_str(&format!("{}{indent}return ", style.newline));
+            edits.push(Edit::insert(body_start, opening));
+            edits.push(Edit::insert(
+                file.offset(expr.span().hi),
+                format!("{semi}{}{base}}}", style.newline),
+            ));
+        }
+        _ => {}
     }
     let text = apply_in(&file.text, function.declaration.clone(), &edits).map_err(|e| {
         internal(

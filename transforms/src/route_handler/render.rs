@@ -358,7 +358,7 @@ pub(super) fn convert(
     }
 
     // How req.query is rewritten.
-    let query_mode = query_mode(&usage.uses, context);
+    let query_mode = query_mode(&usage.uses, context.route);
 
     // What each function needs.
     for u in &usage.uses {
@@ -1107,7 +1107,7 @@ fn answers_405(file: &ParsedFile, part: &Part) -> bool {
     file.text[part.window.clone()].contains("405")
 }
 
-fn query_mode(uses: &[usage::Use], context: &RouteContext) -> QueryMode {
+pub(super) fn query_mode(uses: &[usage::Use], route: &crate::route_path::ApiRoute) -> QueryMode {
     let mut any = false;
     let mut whole = false;
     let mut nested = false;
@@ -1127,10 +1127,7 @@ fn query_mode(uses: &[usage::Use], context: &RouteContext) -> QueryMode {
     }
     if !any {
         QueryMode::None
-    } else if !whole
-        && context.route.is_dynamic()
-        && keys.iter().all(|k| context.route.has_param(k))
-    {
+    } else if !whole && route.is_dynamic() && keys.iter().all(|k| route.has_param(k)) {
         if nested {
             QueryMode::LocalParams
         } else {
@@ -1242,8 +1239,9 @@ pub(super) fn use_edits(
             helper,
             stmt,
         } => {
-            if helper.responds && stmt.is_some() {
-                edits.push(Edit::insert(file.offset(callee.lo), "return "));
+            // Before the statement's expression, so that `await ok(res)` becomes `return await …`.
+            if let Some(stmt) = stmt.filter(|_| helper.responds) {
+                edits.push(Edit::insert(file.offset(stmt.lo), "return "));
             }
             if let Some(library) = helper.library_response {
                 let headers = needs.headers.then_some(names.headers.as_str());

@@ -29,6 +29,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 use super::handler::{find_handler, Handler};
 use super::{config, identifier_names, render, Converted, RouteContext};
 use crate::ast::{export_name, member_prop, prop_key, strip_parens};
+use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
 use crate::edit::{apply, Edit};
 use crate::parse::ParsedFile;
@@ -399,6 +400,17 @@ pub(super) fn finish(
     input: &AdapterInput,
     rewrite: AdapterRewrite,
 ) -> Result<Converted, Vec<Diagnostic>> {
+    finish_with_compat(input, rewrite, BTreeSet::new(), false)
+}
+
+/// [`finish`] for a rewrite that calls the compat module's `compat` functions; `reads_body`:
+/// the rewrite reads the body with `readPagesBody`, which keeps the configured size limit.
+pub(super) fn finish_with_compat(
+    input: &AdapterInput,
+    rewrite: AdapterRewrite,
+    compat: BTreeSet<CompatFn>,
+    reads_body: bool,
+) -> Result<Converted, Vec<Diagnostic>> {
     let file = input.file;
     let context = input.context;
     let style = file_style(file);
@@ -413,7 +425,7 @@ pub(super) fn finish(
     let mut notes = rewrite.notes;
     notes.extend(config.notes.iter().cloned());
     notes.extend(other_exports.notes.iter().cloned());
-    if let Some(size_limit) = &config.size_limit {
+    if let Some(size_limit) = config.size_limit.as_ref().filter(|_| !reads_body) {
         notes.push(
             Diagnostic::note(
                 "note/body-size-limit",
@@ -431,7 +443,7 @@ pub(super) fn finish(
         file,
         context,
         typescript && rewrite.request_type,
-        &BTreeSet::new(),
+        &compat,
         &style,
         &mut edits,
     );
@@ -451,7 +463,7 @@ pub(super) fn finish(
     }
     Ok(Converted {
         text,
-        compat: BTreeSet::new(),
+        compat,
         methods: super::dispatch::ordered(rewrite.methods),
         notes,
         route_references,
