@@ -79,6 +79,7 @@ const HELP: &str = "\
   a  migrate this route and all the remaining ones without asking
   q  stop here: migrate the routes accepted so far, leave the others
   ?  show this help
+  A shared file is written with the parts of the accepted routes only.
   Nothing is written before the last answer; Ctrl-C stops without writing anything.
 ";
 
@@ -148,6 +149,15 @@ pub fn migrate(
         return Ok(exit_code(&reviewed, &[], args.fail_on_manual));
     }
 
+    writeln!(
+        out,
+        "{} route{} to review. Each shows everything it changes; a shared file is shown with the \
+         first route that needs it and written with the accepted routes' parts only. Nothing is \
+         written before the last answer.",
+        questions.len(),
+        present::plural(questions.len())
+    )
+    .map_err(stdout_error)?;
     let mut shown = SharedShown::default();
     let several = reviewed.len() > 1;
     let stdin = io::stdin();
@@ -394,10 +404,7 @@ fn question_text(
         let with = if others.is_empty() {
             String::new()
         } else {
-            format!(
-                ", with {}; written with the accepted routes' parts only",
-                others.join(", ")
-            )
+            format!(" with {}", others.join(", "))
         };
         writeln!(out, "  {verb:<7} {}  (shared{with})", shared.path)?;
         shared_diffs.push(present::shared_diff(shared));
