@@ -246,7 +246,11 @@ pub fn migrate(
     }
 
     let mut reports: Vec<(usize, ApplyReport)> = Vec::new();
-    if plans.iter().flatten().any(|(_, writable)| !writable.is_empty()) {
+    if plans
+        .iter()
+        .flatten()
+        .any(|(_, writable)| !writable.is_empty())
+    {
         let repository = apply::start(&reviewed[0].app.root, &target, out)?;
         for (app_index, entry) in plans.iter().enumerate() {
             let Some((plan, writable)) = entry else {
@@ -276,12 +280,14 @@ pub fn migrate(
         );
     }
     writeln!(out).map_err(stdout_error)?;
-    outcome
-        .print(&target, out, paint)
-        .map_err(stdout_error)?;
+    outcome.print(&target, out, paint).map_err(stdout_error)?;
     let reports: Vec<ApplyReport> = reports.into_iter().map(|(_, report)| report).collect();
     let code = exit_code(&reviewed, &reports, args.fail_on_manual);
-    Ok(if outcome.not_applied.is_empty() { code } else { 1 })
+    Ok(if outcome.not_applied.is_empty() {
+        code
+    } else {
+        1
+    })
 }
 
 /// Asks about `count` routes: `show` writes the `position`th route's change, `prompt` its
@@ -392,9 +398,10 @@ fn question_text(
             )?;
             continue;
         }
-        shown
-            .0
-            .insert((question.app, index), route_name(&r.app, &route.url, several));
+        shown.0.insert(
+            (question.app, index),
+            route_name(&r.app, &route.url, several),
+        );
         let verb = if shared.original.is_some() {
             "modify"
         } else {

@@ -45,7 +45,10 @@ const ITEM: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\
 /// `res.on` has no route handler form: left for manual work, never asked.
 const EVENTS: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.on('finish', () => console.log('done'))\n  res.status(200).end()\n}\n";
 
-const CASE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/service/shared-feature-service");
+const CASE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/service/shared-feature-service"
+);
 const ARCHIVE: &str = "pages/api/projects/[id]/archive.ts";
 const PROJECTS: &str = "pages/api/projects/index.ts";
 const BUTTONS: &str = "app/projects/buttons.tsx";
@@ -195,7 +198,9 @@ impl Session {
 
     /// Answers the prompt about `url` with `answer`; returns the text shown for it.
     fn answer(&mut self, url: &str, answer: &str) -> String {
-        let shown = self.wait_for(&format!("migrate {url}? [y]es / [n]o / [a]ll remaining / [q]uit / [?] help"));
+        let shown = self.wait_for(&format!(
+            "migrate {url}? [y]es / [n]o / [a]ll remaining / [q]uit / [?] help"
+        ));
         self.type_keys(&format!("{answer}\n"));
         shown
     }
@@ -248,34 +253,71 @@ fn yes_and_no_apply_exactly_the_accepted_routes() {
     let first = session.answer("/api/hello", "y");
     // The manual route is listed, not asked; the first route shows its whole change and the
     // shared compat module.
-    assert!(first.contains("not asked: 1 route left for manual work"), "{first}");
+    assert!(
+        first.contains("not asked: 1 route left for manual work"),
+        "{first}"
+    );
     assert!(first.contains("manual[manual/res-on]"), "{first}");
     assert!(first.contains("4 routes to review."), "{first}");
-    assert!(first.contains("(1/4) /api/hello  pages/api/hello.ts  → route handler (GET)"), "{first}");
+    assert!(
+        first.contains("(1/4) /api/hello  pages/api/hello.ts  → route handler (GET)"),
+        "{first}"
+    );
     assert!(first.contains("class   public-api"), "{first}");
-    assert!(first.contains("  create  lib/routeshift/pages-compat.ts  (shared with /api/items/[id])"), "{first}");
+    assert!(
+        first.contains("  create  lib/routeshift/pages-compat.ts  (shared with /api/items/[id])"),
+        "{first}"
+    );
     assert!(first.contains("+++ app/api/hello/route.ts"), "{first}");
-    assert!(first.contains("--- pages/api/hello.ts\n+++ /dev/null"), "{first}");
-    assert!(first.contains("+++ lib/routeshift/pages-compat.ts"), "{first}");
+    assert!(
+        first.contains("--- pages/api/hello.ts\n+++ /dev/null"),
+        "{first}"
+    );
+    assert!(
+        first.contains("+++ lib/routeshift/pages-compat.ts"),
+        "{first}"
+    );
     let second = session.answer("/api/items/[id]", "n");
-    assert!(second.contains("  uses    lib/routeshift/pages-compat.ts  (shared, shown with /api/hello)"), "{second}");
-    assert!(!second.contains("+++ lib/routeshift/pages-compat.ts"), "{second}");
+    assert!(
+        second
+            .contains("  uses    lib/routeshift/pages-compat.ts  (shared, shown with /api/hello)"),
+        "{second}"
+    );
+    assert!(
+        !second.contains("+++ lib/routeshift/pages-compat.ts"),
+        "{second}"
+    );
     let third = session.answer("/api/projects/[id]/archive", "no");
     assert!(third.contains("class   app-mutation"), "{third}");
-    assert!(third.contains("  create  features/projects/service.ts  (shared with /api/projects)"), "{third}");
+    assert!(
+        third.contains("  create  features/projects/service.ts  (shared with /api/projects)"),
+        "{third}"
+    );
     assert!(third.contains("--- app/projects/buttons.tsx"), "{third}");
     session.answer("/api/projects", "yes");
     let (status, summary) = session.finish();
     assert!(status.success(), "{status:?}\n{summary}");
-    assert!(summary.contains("on new branch routeshift/app-router"), "{summary}");
+    assert!(
+        summary.contains("on new branch routeshift/app-router"),
+        "{summary}"
+    );
     assert!(
         summary.contains("applied 2 routes on branch routeshift/app-router, one commit each: /api/hello, /api/projects"),
         "{summary}"
     );
-    assert!(summary.contains("rejected, left as they are: /api/items/[id], /api/projects/[id]/archive"), "{summary}");
-    assert!(summary.contains("not asked (manual work or errors): /api/events"), "{summary}");
+    assert!(
+        summary.contains("rejected, left as they are: /api/items/[id], /api/projects/[id]/archive"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("not asked (manual work or errors): /api/events"),
+        "{summary}"
+    );
 
-    assert_eq!(git(root, &["branch", "--show-current"]).trim(), "routeshift/app-router");
+    assert_eq!(
+        git(root, &["branch", "--show-current"]).trim(),
+        "routeshift/app-router"
+    );
     assert_eq!(
         subjects(root),
         [
@@ -298,13 +340,25 @@ fn yes_and_no_apply_exactly_the_accepted_routes() {
     // The shared service and actions hold the accepted route's function only, and the buttons
     // call it while still fetching the rejected route.
     let service = read(root, "features/projects/service.ts");
-    assert!(service.contains("export async function createProject"), "{service}");
+    assert!(
+        service.contains("export async function createProject"),
+        "{service}"
+    );
     assert!(!service.contains("archive"), "{service}");
     let actions = read(root, "features/projects/actions.ts");
-    assert!(actions.contains("createProject") && !actions.contains("archive"), "{actions}");
+    assert!(
+        actions.contains("createProject") && !actions.contains("archive"),
+        "{actions}"
+    );
     let buttons = read(root, BUTTONS);
-    assert!(buttons.contains("await createProject({ name: 'New' })"), "{buttons}");
-    assert!(buttons.contains("await fetch(`/api/projects/${id}/archive`, { method: 'POST' })"), "{buttons}");
+    assert!(
+        buttons.contains("await createProject({ name: 'New' })"),
+        "{buttons}"
+    );
+    assert!(
+        buttons.contains("await fetch(`/api/projects/${id}/archive`, { method: 'POST' })"),
+        "{buttons}"
+    );
     assert!(!buttons.contains("archiveProject"), "{buttons}");
 }
 
@@ -321,10 +375,15 @@ fn all_after_a_no_accepts_every_remaining_route_and_long_changes_are_paged() {
     );
     let first = session.answer("/api/hello", "n");
     assert!(
-        first.contains("paged:\x1b[1m(1/4) /api/hello  pages/api/hello.ts  → route handler (GET)\x1b[0m"),
+        first.contains(
+            "paged:\x1b[1m(1/4) /api/hello  pages/api/hello.ts  → route handler (GET)\x1b[0m"
+        ),
         "{first}"
     );
-    assert!(first.contains("paged:\x1b[1m+++ app/api/hello/route.ts"), "{first}");
+    assert!(
+        first.contains("paged:\x1b[1m+++ app/api/hello/route.ts"),
+        "{first}"
+    );
     session.answer("/api/items/[id]", "a");
     let (status, summary) = session.finish();
     assert!(status.success(), "{status:?}\n{summary}");
@@ -332,8 +391,14 @@ fn all_after_a_no_accepts_every_remaining_route_and_long_changes_are_paged() {
         !summary.contains("/api/projects?"),
         "the routes after `a` are not asked: {summary}"
     );
-    assert!(summary.contains("/api/items/[id], /api/projects/[id]/archive, /api/projects"), "{summary}");
-    assert!(summary.contains("rejected, left as they are: /api/hello"), "{summary}");
+    assert!(
+        summary.contains("/api/items/[id], /api/projects/[id]/archive, /api/projects"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("rejected, left as they are: /api/hello"),
+        "{summary}"
+    );
 
     assert_eq!(
         subjects(root),
@@ -369,12 +434,21 @@ fn quit_applies_what_was_accepted_so_far() {
     let help = session.answer("/api/items/[id]", "?");
     assert!(!help.contains("q  stop here"), "{help}");
     let again = session.answer("/api/items/[id]", "maybe");
-    assert!(again.contains("q  stop here: migrate the routes accepted so far"), "{again}");
+    assert!(
+        again.contains("q  stop here: migrate the routes accepted so far"),
+        "{again}"
+    );
     let unknown = session.answer("/api/items/[id]", "q");
-    assert!(unknown.contains("answer y, n, a or q (? for help)"), "{unknown}");
+    assert!(
+        unknown.contains("answer y, n, a or q (? for help)"),
+        "{unknown}"
+    );
     let (status, summary) = session.finish();
     assert!(status.success(), "{status:?}\n{summary}");
-    assert!(summary.contains("applied 1 route on branch routeshift/app-router: /api/hello"), "{summary}");
+    assert!(
+        summary.contains("applied 1 route on branch routeshift/app-router: /api/hello"),
+        "{summary}"
+    );
     assert!(
         summary.contains("not answered (quit), left as they are: /api/items/[id], /api/projects/[id]/archive, /api/projects"),
         "{summary}"
@@ -403,7 +477,10 @@ fn ctrl_c_before_the_last_answer_writes_nothing() {
     session.type_keys("\x03");
     let (status, rest) = session.finish();
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}\n{rest}");
-    assert_eq!(git(root, &["branch", "--format=%(refname:short)"]).trim(), "main");
+    assert_eq!(
+        git(root, &["branch", "--format=%(refname:short)"]).trim(),
+        "main"
+    );
     assert!(git(root, &["status", "--porcelain", "--untracked-files=all"]).is_empty());
     assert_eq!(read(root, "pages/api/hello.ts"), HELLO);
 }
@@ -421,12 +498,17 @@ fn without_a_terminal_on_standard_input_it_refuses() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("error: --interactive asks a question per route, but standard input is not a terminal"),
+        stderr.contains(
+            "error: --interactive asks a question per route, but standard input is not a terminal"
+        ),
         "{stderr}"
     );
     assert!(stderr.contains("help: run it in a terminal"), "{stderr}");
     assert!(output.stdout.is_empty());
-    assert_eq!(git(root, &["branch", "--format=%(refname:short)"]).trim(), "main");
+    assert_eq!(
+        git(root, &["branch", "--format=%(refname:short)"]).trim(),
+        "main"
+    );
     assert!(git(root, &["status", "--porcelain", "--untracked-files=all"]).is_empty());
 }
 
@@ -444,4 +526,51 @@ fn interactive_conflicts_with_dry_run_and_json() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("cannot be used with"), "{stderr}");
     }
+}
+
+#[test]
+fn a_workspace_root_asks_across_its_apps_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let next = "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n";
+    for app in ["apps/docs", "apps/web"] {
+        write(root, &format!("{app}/package.json"), next);
+        write(root, &format!("{app}/tsconfig.json"), "{}\n");
+        write(root, &format!("{app}/pages/api/hello.ts"), HELLO);
+    }
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["config", "user.name", "Test"]);
+    git(root, &["config", "user.email", "test@example.com"]);
+    git(root, &["config", "commit.gpgsign", "false"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "initial"]);
+    let mut session = start(root);
+    let first = session.answer("apps/docs /api/hello", "n");
+    assert!(first.contains("(1/2) app apps/docs  /api/hello"), "{first}");
+    let second = session.answer("apps/web /api/hello", "y");
+    assert!(
+        second.contains("(2/2) app apps/web  /api/hello"),
+        "{second}"
+    );
+    let (status, summary) = session.finish();
+    assert!(status.success(), "{status:?}\n{summary}");
+    assert!(
+        summary.contains("applied 1 route on branch routeshift/app-router: apps/web /api/hello"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("rejected, left as they are: apps/docs /api/hello"),
+        "{summary}"
+    );
+    assert_eq!(
+        subjects(root),
+        [
+            "routeshift: add lib/routeshift/pages-compat.ts",
+            "routeshift: migrate /api/hello to a route handler",
+        ]
+    );
+    assert!(exists(root, "apps/web/app/api/hello/route.ts"));
+    assert!(exists(root, "apps/web/lib/routeshift/pages-compat.ts"));
+    assert_eq!(read(root, "apps/docs/pages/api/hello.ts"), HELLO);
+    assert!(!exists(root, "apps/docs/lib"));
 }
