@@ -574,3 +574,61 @@ fn a_workspace_root_asks_across_its_apps_in_order() {
     assert_eq!(read(root, "apps/docs/pages/api/hello.ts"), HELLO);
     assert!(!exists(root, "apps/docs/lib"));
 }
+
+const THEME: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { settings } from './auth/options-route'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.status(200).json(settings)\n}\n";
+
+#[test]
+fn a_rejected_route_keeps_its_shared_values_and_its_helpers_stay_pages_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let options = "import type { NextApiRequest, NextApiResponse } from 'next'\nimport { ok } from '../../../lib/responses'\n\nexport const settings = { theme: 'dark' }\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  return ok(res, settings)\n}\n";
+    let theme = "import { settings } from '../pages/api/auth/options-route'\n\nexport const theme = settings.theme\n";
+    let responses = "import type { NextApiResponse } from 'next'\n\nexport function ok(res: NextApiResponse, data: unknown) {\n  return res.status(200).json(data)\n}\n";
+    write(
+        root,
+        "package.json",
+        "{ \"dependencies\": { \"next\": \"15.5.29\" } }\n",
+    );
+    write(root, "tsconfig.json", "{}\n");
+    write(root, "pages/api/auth/options-route.ts", options);
+    write(root, "lib/theme.ts", theme);
+    write(root, "lib/responses.ts", responses);
+    write(root, "pages/api/hello.ts", HELLO);
+    // Another route imports the value too: accepted, it keeps importing it from the route file.
+    write(root, "pages/api/theme.ts", THEME);
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["config", "user.name", "Test"]);
+    git(root, &["config", "user.email", "test@example.com"]);
+    git(root, &["config", "commit.gpgsign", "false"]);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "initial"]);
+    let mut session = start(root);
+    // Shown in full: the move of `settings` and the helper's App Router form come with it.
+    let first = session.answer("/api/auth/options-route", "n");
+    assert!(
+        first.contains("+++ lib/api/auth/options-route.ts"),
+        "{first}"
+    );
+    assert!(first.contains("+++ lib/responses.ts"), "{first}");
+    session.answer("/api/hello", "y");
+    session.answer("/api/theme", "y");
+    let (status, summary) = session.finish();
+    assert!(status.success(), "{status:?}\n{summary}");
+    assert_eq!(
+        subjects(root),
+        [
+            "routeshift: add lib/routeshift/pages-compat.ts",
+            "routeshift: migrate /api/hello to a route handler",
+            "routeshift: migrate /api/theme to a route handler",
+        ]
+    );
+    let route = read(root, "app/api/theme/route.ts");
+    assert!(
+        route.contains("import { settings } from '../../../pages/api/auth/options-route'"),
+        "{route}"
+    );
+    assert_eq!(read(root, "pages/api/auth/options-route.ts"), options);
+    assert_eq!(read(root, "lib/theme.ts"), theme);
+    assert_eq!(read(root, "lib/responses.ts"), responses);
+    assert!(!exists(root, "lib/api"));
+}
