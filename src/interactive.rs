@@ -40,7 +40,7 @@ struct Reviewed {
 
 /// What became of one question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+enum Decision {
     Accepted,
     Rejected,
     /// Not asked because the user quit before it.
@@ -49,7 +49,7 @@ pub enum Decision {
 
 /// One answer at the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+enum Answer {
     Yes,
     No,
     All,
@@ -59,7 +59,7 @@ pub enum Answer {
 
 impl Answer {
     /// `y`, `yes`, `N`, … ; `None` for anything else (the question is asked again).
-    pub fn parse(line: &str) -> Option<Answer> {
+    fn parse(line: &str) -> Option<Answer> {
         match line.trim().to_ascii_lowercase().as_str() {
             "y" | "yes" => Some(Answer::Yes),
             "n" | "no" => Some(Answer::No),
@@ -292,7 +292,7 @@ pub fn migrate(
 
 /// Asks about `count` routes: `show` writes the `position`th route's change, `prompt` its
 /// question. Reads one answer per line from `input`; the end of the input is `q`.
-pub fn review(
+fn review(
     count: usize,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
