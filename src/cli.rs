@@ -10,6 +10,7 @@ use crate::apply::{self, ApplyReport, Target};
 use crate::apps::{self, App};
 use crate::classify_report;
 use crate::error::Error;
+use crate::interactive;
 use crate::migrate_report::{self, Applied};
 use crate::plan::{self, Plan, PlanOptions, RouteStatus};
 use crate::present;
@@ -101,6 +102,9 @@ pub struct MigrateArgs {
     /// Exit with 1 when some routes are left for manual work.
     #[arg(long)]
     pub fail_on_manual: bool,
+    /// Show each route's change and ask whether to migrate it (y/n/a/q); needs a terminal.
+    #[arg(long, conflicts_with_all = ["dry_run", "json"])]
+    pub interactive: bool,
 }
 
 /// Where a command writes, and what the streams are.
@@ -146,6 +150,7 @@ fn plan_apps(location: &Location, settings: &Settings) -> Result<Vec<Planned>, E
             let overrides = project.overrides()?;
             let options = PlanOptions {
                 progress: Some(&progress),
+                ..PlanOptions::default()
             };
             Ok::<_, Error>(plan::plan_for(&project, &overrides, &options))
         })?;
@@ -283,6 +288,9 @@ fn check(args: CheckArgs, settings: &Settings, output: &mut Output) -> Result<i3
 }
 
 fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Result<i32, Error> {
+    if args.interactive {
+        return interactive::migrate(&args, settings.paint, settings.progress, output);
+    }
     let target = if args.no_branch {
         Target::WorkingTree
     } else {

@@ -31,6 +31,8 @@ pub enum Error {
     InvalidOverrides {
         problems: Vec<transforms::Diagnostic>,
     },
+    /// `migrate --interactive` without a terminal to ask on (CI, a pipe).
+    NotInteractive,
 }
 
 impl Error {
@@ -48,6 +50,7 @@ impl Error {
             Error::DirtyWorkingTree { .. } => Some("commit or stash your changes first (or pass --allow-dirty to migrate on top of them)".into()),
             Error::BranchExists { .. } => Some("pick another name with --branch NAME, or delete the old branch".into()),
             Error::InvalidOverrides { .. } => Some("fix routeshift.toml (each problem above says how) and run routeshift again".into()),
+            Error::NotInteractive => Some("run it in a terminal, or review the plan with --dry-run and apply it with `routeshift migrate` (without --interactive)".into()),
             _ => None,
         }
     }
@@ -83,6 +86,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::NotInteractive => write!(
+                f,
+                "--interactive asks a question per route, but standard input is not a terminal"
+            ),
         }
     }
 }

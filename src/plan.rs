@@ -167,6 +167,10 @@ pub fn plan(project: &Project, overrides: &[RouteOverride]) -> Plan {
 pub struct PlanOptions<'a> {
     /// Counts the files analysed, for a progress bar.
     pub progress: Option<&'a Progress>,
+    /// Route files (project-relative) to leave as they are, as if they could not be converted:
+    /// what would follow from them (services, caller rewrites, helper forms, moved values)
+    /// follows from the other routes only. `migrate --interactive` excludes the rejected ones.
+    pub excluded: HashSet<String>,
 }
 
 /// [`plan`] with options.
@@ -376,6 +380,11 @@ fn plan_with(
             ),
             (None, Some(RouteAnalysis::Helper)) | (None, None) => continue,
         };
+        let outcome = if options.excluded.contains(&project.files[file_index].path) {
+            Outcome::Manual(vec![excluded_note(&project.files[file_index].path)])
+        } else {
+            outcome
+        };
         route_of_file.insert(file_index, routes.len());
         routes.push(Working {
             file: file_index,
@@ -438,6 +447,11 @@ fn plan_with(
         let importers: Vec<(usize, Vec<(usize, ModuleReference)>)> = value_importers
             .into_iter()
             .map(|(route, importers)| (routes[route].file, importers))
+            .collect();
+        // An excluded route keeps its values (and its importers their imports).
+        let importers: Vec<_> = importers
+            .into_iter()
+            .filter(|(file, _)| !options.excluded.contains(&project.files[*file].path))
             .collect();
         if let Some((moved, files, changed)) = shared_moves(project, &candidate_of, &importers) {
             let earlier = EarlierPass {
@@ -1028,6 +1042,20 @@ fn analyze_route(
             .at(Location { path: parsed.path.clone(), line: 1, column: 1 }),
         },
     }
+}
+
+/// Why an excluded route stays (see [`PlanOptions::excluded`]).
+fn excluded_note(path: &str) -> Diagnostic {
+    Diagnostic::note(
+        "note/rejected-in-review",
+        "not accepted in the interactive review: the route stays as it is",
+    )
+    .with_help("run routeshift migrate again to migrate it later")
+    .at(Location {
+        path: path.to_string(),
+        line: 1,
+        column: 1,
+    })
 }
 
 /// The compat module's index among the shared files, added the first time a route needs it.
