@@ -107,6 +107,20 @@ pub struct MigrateArgs {
     pub interactive: bool,
 }
 
+impl MigrateArgs {
+    /// Where applying writes: a new branch, or the working tree with `--no-branch`.
+    pub fn target(&self) -> Target {
+        if self.no_branch {
+            Target::WorkingTree
+        } else {
+            Target::Branch {
+                branch: self.branch.clone(),
+                allow_dirty: self.allow_dirty,
+            }
+        }
+    }
+}
+
 /// Where a command writes, and what the streams are.
 pub struct Output<'a> {
     pub out: &'a mut dyn Write,
@@ -291,14 +305,7 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
     if args.interactive {
         return interactive::migrate(&args, settings.paint, settings.progress, output);
     }
-    let target = if args.no_branch {
-        Target::WorkingTree
-    } else {
-        Target::Branch {
-            branch: args.branch.clone(),
-            allow_dirty: args.allow_dirty,
-        }
-    };
+    let target = args.target();
     let apps = apps::find(&args.location.dir, args.location.app.as_deref())?;
     if !args.dry_run {
         // Refuse early (not a repository, dirty tree, branch taken) before any work is shown.

@@ -102,14 +102,7 @@ pub fn migrate(
     if !output.terminal.stdin {
         return Err(Error::NotInteractive);
     }
-    let target = if args.no_branch {
-        Target::WorkingTree
-    } else {
-        Target::Branch {
-            branch: args.branch.clone(),
-            allow_dirty: args.allow_dirty,
-        }
-    };
+    let target = args.target();
     let apps = apps::find(&args.location.dir, args.location.app.as_deref())?;
     // Refuse (not a repository, dirty tree, branch taken) before asking anything.
     if let Some(app) = apps.first() {

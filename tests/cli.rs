@@ -1,7 +1,8 @@
 //! The command line on temporary projects and git repositories.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::repo::{commit_in_new_repository, git, write, HELLO, ITEM};
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let mut out = Vec::new();
@@ -15,30 +16,6 @@ fn run(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(err).unwrap(),
     )
 }
-
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn git(root: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-const HELLO: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method !== 'GET') return res.status(405).end()\n  res.status(200).json({ hello: 'world' })\n}\n";
-const ITEM: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const { id } = req.query\n  res.json({ id })\n}\n";
 
 /// A Next.js project with two routes, committed in a fresh repository.
 fn project() -> tempfile::TempDir {
@@ -57,12 +34,7 @@ fn project() -> tempfile::TempDir {
         "pages/index.tsx",
         "export default function Home() { return null }\n",
     );
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["config", "user.name", "Test"]);
-    git(root, &["config", "user.email", "test@example.com"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "initial"]);
+    commit_in_new_repository(root);
     dir
 }
 
@@ -598,12 +570,7 @@ fn workspace() -> tempfile::TempDir {
         write(root, &format!("{app}/pages/api/hello.ts"), HELLO);
     }
     write(root, "apps/web/pages/api/items/[id].ts", ITEM);
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["config", "user.name", "Test"]);
-    git(root, &["config", "user.email", "test@example.com"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "initial"]);
+    commit_in_new_repository(root);
     dir
 }
 

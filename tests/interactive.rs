@@ -12,36 +12,13 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::repo::{commit_in_new_repository, git, read, write, HELLO, ITEM};
+
 /// How long one step (a prompt, the end of the run) may take before the test fails.
 const STEP: Duration = Duration::from_secs(60);
 
-fn write(root: &Path, path: &str, text: &str) {
-    let path = root.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn read(root: &Path, path: &str) -> String {
-    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn git(root: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-const HELLO: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  if (req.method !== 'GET') return res.status(405).end()\n  res.status(200).json({ hello: 'world' })\n}\n";
-const ITEM: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default async function handler(req: NextApiRequest, res: NextApiResponse) {\n  const { id } = req.query\n  res.json({ id })\n}\n";
 /// `res.on` has no route handler form: left for manual work, never asked.
 const EVENTS: &str = "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse) {\n  res.on('finish', () => console.log('done'))\n  res.status(200).end()\n}\n";
 
@@ -73,12 +50,7 @@ fn project() -> tempfile::TempDir {
     write(root, "pages/api/hello.ts", HELLO);
     write(root, "pages/api/items/[id].ts", ITEM);
     write(root, "pages/api/events.ts", EVENTS);
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["config", "user.name", "Test"]);
-    git(root, &["config", "user.email", "test@example.com"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "initial"]);
+    commit_in_new_repository(root);
     dir
 }
 
@@ -538,12 +510,7 @@ fn a_workspace_root_asks_across_its_apps_in_order() {
         write(root, &format!("{app}/tsconfig.json"), "{}\n");
         write(root, &format!("{app}/pages/api/hello.ts"), HELLO);
     }
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["config", "user.name", "Test"]);
-    git(root, &["config", "user.email", "test@example.com"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "initial"]);
+    commit_in_new_repository(root);
     let mut session = start(root);
     let first = session.answer("apps/docs /api/hello", "n");
     assert!(first.contains("(1/2) app apps/docs  /api/hello"), "{first}");
@@ -596,12 +563,7 @@ fn a_rejected_route_keeps_its_shared_values_and_its_helpers_stay_pages_only() {
     write(root, "pages/api/hello.ts", HELLO);
     // Another route imports the value too: accepted, it keeps importing it from the route file.
     write(root, "pages/api/theme.ts", THEME);
-    git(root, &["init", "-q", "-b", "main"]);
-    git(root, &["config", "user.name", "Test"]);
-    git(root, &["config", "user.email", "test@example.com"]);
-    git(root, &["config", "commit.gpgsign", "false"]);
-    git(root, &["add", "-A"]);
-    git(root, &["commit", "-q", "-m", "initial"]);
+    commit_in_new_repository(root);
     let mut session = start(root);
     // Shown in full: the move of `settings` and the helper's App Router form come with it.
     let first = session.answer("/api/auth/options-route", "n");

@@ -2,6 +2,8 @@
 //! again, and checking snapshots without stopping at the first difference.
 #![allow(dead_code)]
 
+pub mod repo;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

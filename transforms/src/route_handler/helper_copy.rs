@@ -554,43 +554,14 @@ fn copy_as(
     // Lines at the top of the body.
     let style = crate::text::file_style(file);
     let semi = style.semi();
-    let mut prelude = Vec::new();
-    if needs.body {
-        compat.insert(CompatFn::ReadPagesBody);
-        let limit = callback
-            .and_then(|c| c.size_limit)
-            .map(|l| format!(", {l}"))
-            .unwrap_or_default();
-        prelude.push(format!(
-            "const {} = await readPagesBody({}{limit}){semi}",
-            names.body, names.req
-        ));
-        prelude.push(format!(
-            "if ({b} instanceof Response) return {b}{semi}",
-            b = names.body
-        ));
-    }
-    if needs.query {
-        let params = if needs.context {
-            format!("await {}.params", names.context)
-        } else {
-            String::new()
-        };
-        if query_mode == QueryMode::LocalParams {
-            prelude.push(format!("const {} = {params}{semi}", names.query));
-        } else {
-            compat.insert(CompatFn::PagesQuery);
-            let args = if needs.context {
-                format!("{}, {params}", names.req)
-            } else {
-                names.req.clone()
-            };
-            prelude.push(format!("const {} = pagesQuery({args}){semi}", names.query));
-        }
-    }
-    if needs.headers {
-        prelude.push(format!("const {} = new Headers(){semi}", names.headers));
-    }
+    let mut prelude = render::request_prelude(
+        needs,
+        &names,
+        callback.and_then(|c| c.size_limit),
+        query_mode,
+        semi,
+        &mut compat,
+    );
     if needs.status {
         prelude.push(format!("let {} = 200{semi}", names.status));
     }

@@ -554,47 +554,14 @@ pub(super) fn convert(
     };
     let prelude = |needs: Needs, compat: &mut BTreeSet<CompatFn>| -> Vec<String> {
         let semi = style.semi();
-        let mut lines = Vec::new();
-        if needs.body {
-            compat.insert(CompatFn::ReadPagesBody);
-            let limit = config
-                .size_limit
-                .as_ref()
-                .map(|l| format!(", {l}"))
-                .unwrap_or_default();
-            lines.push(format!(
-                "const {} = await readPagesBody({}{limit}){semi}",
-                names.body, names.req
-            ));
-            lines.push(format!(
-                "if ({b} instanceof Response) return {b}{semi}",
-                b = names.body
-            ));
-        }
-        if needs.query {
-            let params = if needs.context {
-                format!("await {}.params", names.context)
-            } else {
-                String::new()
-            };
-            match query_mode {
-                QueryMode::LocalParams => {
-                    lines.push(format!("const {} = {params}{semi}", names.query))
-                }
-                _ => {
-                    compat.insert(CompatFn::PagesQuery);
-                    let args = if needs.context {
-                        format!("{}, {params}", names.req)
-                    } else {
-                        names.req.clone()
-                    };
-                    lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
-                }
-            }
-        }
-        if needs.headers {
-            lines.push(format!("const {} = new Headers(){semi}", names.headers));
-        }
+        let mut lines = request_prelude(
+            needs,
+            &names,
+            config.size_limit.as_deref(),
+            query_mode,
+            semi,
+            compat,
+        );
         if let (Some(wrapper), Some(preflight)) = (&micro_cors, &micro_cors_preflight) {
             compat.insert(CompatFn::CorsMiddleware);
             lines.extend(wrapper.prelude(&names.req, &names.headers, preflight, semi));
@@ -879,6 +846,54 @@ pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) 
         ));
     }
     rehomed
+}
+
+/// The first lines of a function over the request: its body read as Pages parsed it, its query,
+/// the headers of its responses. (The status variable, when needed, comes after anything a caller
+/// adds.)
+pub(super) fn request_prelude(
+    needs: Needs,
+    names: &Names,
+    size_limit: Option<&str>,
+    query_mode: QueryMode,
+    semi: &str,
+    compat: &mut BTreeSet<CompatFn>,
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if needs.body {
+        compat.insert(CompatFn::ReadPagesBody);
+        let limit = size_limit.map(|l| format!(", {l}")).unwrap_or_default();
+        lines.push(format!(
+            "const {} = await readPagesBody({}{limit}){semi}",
+            names.body, names.req
+        ));
+        lines.push(format!(
+            "if ({b} instanceof Response) return {b}{semi}",
+            b = names.body
+        ));
+    }
+    if needs.query {
+        let params = if needs.context {
+            format!("await {}.params", names.context)
+        } else {
+            String::new()
+        };
+        if query_mode == QueryMode::LocalParams {
+            lines.push(format!("const {} = {params}{semi}", names.query));
+        } else {
+            compat.insert(CompatFn::PagesQuery);
+            let args = if needs.context {
+                format!("{}, {params}", names.req)
+            } else {
+                names.req.clone()
+            };
+            lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
+        }
+    }
+    if needs.headers {
+        lines.push(format!("const {} = new Headers(){semi}", names.headers));
+    }
+    lines
 }
 
 pub(super) fn within(range: &Range<usize>, window: &Range<usize>) -> bool {
