@@ -28,7 +28,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 use transforms::callers::url::RouteMatch;
-use transforms::classify::Class;
+use transforms::classify::{Class, Classification};
 use transforms::diagnostic::{Diagnostic, Location};
 
 use crate::callgraph::ResolvedSite;
@@ -255,13 +255,7 @@ pub fn to_json(plan: &Plan) -> Value {
                 "ambiguity": classification.and_then(|c| c.ambiguity.clone()),
                 "override": classification.and_then(|c| c.overridden_at.as_ref()).map(location),
                 "methods": route.handler_methods,
-                "evidence": classification.map(|c| c.evidence.iter().map(|e| json!({
-                    "signal": e.signal,
-                    "class": e.toward.name(),
-                    "weight": e.weight,
-                    "detail": e.detail,
-                    "location": e.location.as_ref().map(location),
-                })).collect::<Vec<_>>()).unwrap_or_default(),
+                "evidence": classification.map(evidence).unwrap_or_default(),
                 "callers": route.callers.iter().map(site).collect::<Vec<_>>(),
             })
         })
@@ -329,6 +323,23 @@ fn site(resolved: &ResolvedSite) -> Value {
         "reason": s.context.reason,
         "package": resolved.package,
     })
+}
+
+/// A classification's evidence, strongest first.
+pub(crate) fn evidence(classification: &Classification) -> Vec<Value> {
+    classification
+        .evidence
+        .iter()
+        .map(|e| {
+            json!({
+                "signal": e.signal,
+                "class": e.toward.name(),
+                "weight": e.weight,
+                "detail": e.detail,
+                "location": e.location.as_ref().map(location),
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn location(l: &Location) -> Value {

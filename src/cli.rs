@@ -382,20 +382,30 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
         )
         .map_err(stdout_error)?;
     }
+    Ok(exit_code(
+        planned.iter().map(|p| &p.plan),
+        &reports,
+        args.fail_on_manual,
+    ))
+}
+
+/// A migration's exit code: 1 when a route was skipped or failed, or (with `--fail-on-manual`)
+/// when routes are left for manual work; 0 otherwise.
+pub(crate) fn exit_code<'p>(
+    plans: impl Iterator<Item = &'p Plan>,
+    reports: &[ApplyReport],
+    fail_on_manual: bool,
+) -> i32 {
     let skipped = reports.iter().any(|r| !r.skipped.is_empty());
-    let failed = planned.iter().any(|p| {
-        p.plan.count(RouteStatus::Error) > 0
-            || p.plan
-                .diagnostics
-                .iter()
-                .any(|d| d.severity == transforms::Severity::Error)
-    });
-    let manual = planned
-        .iter()
-        .any(|p| p.plan.count(RouteStatus::Manual) > 0);
-    Ok(if skipped || failed || (args.fail_on_manual && manual) {
+    let mut failed = false;
+    let mut manual = false;
+    for plan in plans {
+        failed |= plan.errors() > 0;
+        manual |= plan.count(RouteStatus::Manual) > 0;
+    }
+    if skipped || failed || (fail_on_manual && manual) {
         1
     } else {
         0
-    })
+    }
 }

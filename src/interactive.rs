@@ -21,7 +21,7 @@ use transforms::classify::overrides::RouteOverride;
 
 use crate::apply::{self, ApplyReport, Target};
 use crate::apps::{self, App};
-use crate::cli::{MigrateArgs, Output};
+use crate::cli::{self, MigrateArgs, Output};
 use crate::error::Error;
 use crate::pager::Screen;
 use crate::plan::{self, Plan, PlanOptions, RoutePlan, RouteStatus};
@@ -139,7 +139,11 @@ pub fn migrate(
         .collect();
     if questions.is_empty() {
         writeln!(out, "no route to migrate: nothing written").map_err(stdout_error)?;
-        return Ok(exit_code(&reviewed, &[], args.fail_on_manual));
+        return Ok(cli::exit_code(
+            reviewed.iter().map(|r| &r.plan),
+            &[],
+            args.fail_on_manual,
+        ));
     }
 
     writeln!(
@@ -275,7 +279,11 @@ pub fn migrate(
     writeln!(out).map_err(stdout_error)?;
     outcome.print(&target, out, paint).map_err(stdout_error)?;
     let reports: Vec<ApplyReport> = reports.into_iter().map(|(_, report)| report).collect();
-    let code = exit_code(&reviewed, &reports, args.fail_on_manual);
+    let code = cli::exit_code(
+        reviewed.iter().map(|r| &r.plan),
+        &reports,
+        args.fail_on_manual,
+    );
     Ok(if outcome.not_applied.is_empty() {
         code
     } else {
@@ -554,27 +562,6 @@ impl Outcome {
             }
         }
         Ok(())
-    }
-}
-
-/// As the normal run: 1 when a route was skipped or has errors, or (with `--fail-on-manual`)
-/// when routes are left for manual work.
-fn exit_code(reviewed: &[Reviewed], reports: &[ApplyReport], fail_on_manual: bool) -> i32 {
-    let skipped = reports.iter().any(|r| !r.skipped.is_empty());
-    let failed = reviewed.iter().any(|r| {
-        r.plan.count(RouteStatus::Error) > 0
-            || r.plan
-                .diagnostics
-                .iter()
-                .any(|d| d.severity == transforms::Severity::Error)
-    });
-    let manual = reviewed
-        .iter()
-        .any(|r| r.plan.count(RouteStatus::Manual) > 0);
-    if skipped || failed || (fail_on_manual && manual) {
-        1
-    } else {
-        0
     }
 }
 

@@ -27,7 +27,7 @@
 use serde_json::{json, Value};
 
 use crate::apply::ApplyReport;
-use crate::classify_report::{diagnostic, location};
+use crate::classify_report::{diagnostic, evidence};
 use crate::plan::{Plan, RoutePlan, RouteStatus};
 use crate::present::{operation_diff, shared_diff};
 
@@ -52,12 +52,6 @@ pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
             })
         })
         .collect();
-    let errors = plan.count(RouteStatus::Error)
-        + plan
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == transforms::Severity::Error)
-            .count();
     json!({
         "version": 1,
         "dry_run": dry_run,
@@ -68,7 +62,7 @@ pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
             "routes": plan.routes.len(),
             "converted": plan.count(RouteStatus::Converted),
             "manual": plan.count(RouteStatus::Manual),
-            "errors": errors,
+            "errors": plan.errors(),
         },
         "applied": applied.map(|a| json!({
             "branch": a.branch,
@@ -94,13 +88,7 @@ fn route(plan: &Plan, route: &RoutePlan) -> Value {
         "methods": route.methods,
         "class": classification.map(|c| c.class.name()),
         "confidence": classification.map(|c| c.confidence.name()),
-        "evidence": classification.map(|c| c.evidence.iter().map(|e| json!({
-            "signal": e.signal,
-            "class": e.toward.name(),
-            "weight": e.weight,
-            "detail": e.detail,
-            "location": e.location.as_ref().map(location),
-        })).collect::<Vec<_>>()).unwrap_or_default(),
+        "evidence": classification.map(evidence).unwrap_or_default(),
         "operations": route.operations.iter().map(|o| json!({
             "op": o.verb(),
             "path": o.path(),

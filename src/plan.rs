@@ -121,6 +121,16 @@ impl Plan {
     pub fn count(&self, status: RouteStatus) -> usize {
         self.routes.iter().filter(|r| r.status == status).count()
     }
+
+    /// Routes that failed, and failures not tied to a route (a file that does not parse).
+    pub fn errors(&self) -> usize {
+        self.count(RouteStatus::Error)
+            + self
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == transforms::Severity::Error)
+                .count()
+    }
 }
 
 /// What phase one learns about a file.

@@ -55,12 +55,7 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write, paint: Paint) -> io::Result<
 pub fn summary(plan: &Plan) -> String {
     let converted = plan.count(RouteStatus::Converted);
     let manual = plan.count(RouteStatus::Manual);
-    let errors = plan.count(RouteStatus::Error)
-        + plan
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == transforms::Severity::Error)
-            .count();
+    let errors = plan.errors();
     format!(
         "{} route{} converted, {manual} left for manual work, {errors} error{}",
         converted,
