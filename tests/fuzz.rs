@@ -12,7 +12,9 @@
 //! CI runs a few hundred cases (a couple of seconds). A long run:
 //! `ROUTESHIFT_FUZZ_SECONDS=600 cargo test --release --test fuzz -- --nocapture`
 //! (`ROUTESHIFT_FUZZ_SEED` picks another sequence). A failing input is written to
-//! `target/fuzz-failures/` with the panic message, and the test fails naming it.
+//! `target/fuzz-failures/` with the panic message, and the test fails naming it;
+//! `ROUTESHIFT_FUZZ_REPLAY=target/fuzz-failures/case-N cargo test --test fuzz replay` runs it
+//! again without catching the panic, for its backtrace.
 
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -454,6 +456,37 @@ fn no_mutant_of_the_fixtures_makes_routeshift_panic() {
             parsed_inputs > DEFAULT_CASES / 4,
             "only {parsed_inputs} of {DEFAULT_CASES} mutants parsed"
         );
+    }
+}
+
+/// Runs a recorded failure (`ROUTESHIFT_FUZZ_REPLAY`) the way the fuzz test ran it.
+#[test]
+fn replay_a_recorded_failure() {
+    let Some(dir) = std::env::var_os("ROUTESHIFT_FUZZ_REPLAY") else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let Ok(relative) = entry.path().strip_prefix(&dir) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_file() && relative != "FAILURE.txt" {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            files.push((relative, text));
+        }
+    }
+    if files.len() > 1 {
+        exercise_project(&files);
+    } else if let Some((path, text)) = files.first() {
+        if let Err(problem) = exercise_file(path, text) {
+            panic!("{problem}");
+        }
     }
 }
 

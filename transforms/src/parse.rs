@@ -100,9 +100,26 @@ impl ParsedFile {
             );
         };
         let input = StringInput::new(&text, BytePos(BASE), BytePos(end));
-        let mut parser = Parser::new(language.syntax(), input, Some(&comments));
-        let result = parser.parse_module();
-        let recovered = parser.take_errors();
+        // The parser has internal assertions that some malformed inputs trip (fuzzing found
+        // swc_ecma_parser 47's `debug_assert_eq!(items.len(), 1)` on `(a, b( c) => …`): a file
+        // it cannot handle is a file that does not parse, never a crash of the whole run.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut parser = Parser::new(language.syntax(), input, Some(&comments));
+            let result = parser.parse_module();
+            (result, parser.take_errors())
+        }));
+        let Ok((result, recovered)) = parsed else {
+            return Err(Diagnostic::error(
+                "parse/parser-failure",
+                "the parser stopped on this file (an internal error of swc's parser on malformed code)",
+            )
+            .with_help("check the file for a syntax error; routeshift leaves it as it is")
+            .at(Location {
+                path: path.to_string(),
+                line: 1,
+                column: 1,
+            }));
+        };
         let error = match result {
             Ok(module) if recovered.is_empty() => {
                 return Ok(ParsedFile {
@@ -186,6 +203,13 @@ mod tests {
         assert_eq!(location.path, "pages/api/x.ts");
         assert!(location.line >= 2, "{location}");
         assert_eq!(error.code, "parse/syntax-error");
+    }
+
+    #[test]
+    fn a_parser_assertion_is_a_parse_error() {
+        // Found by tests/fuzz.rs: trips an assertion inside swc's parser (in debug builds).
+        let source = "new Promise((resolve,withAuth( reject) => {\n  resolve(1)\n})\n";
+        assert!(ParsedFile::parse("pages/api/x.ts", source).is_err());
     }
 
     #[test]
