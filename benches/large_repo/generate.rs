@@ -744,7 +744,11 @@ impl Writer<'_> {
             }
         }
         let alias = rng.chance(70);
-        let model = camel(&resource.noun.replace(|c: char| c.is_ascii_digit(), ""));
+        let mut model = camel(&resource.noun.replace(|c: char| c.is_ascii_digit(), ""));
+        // `export` (and `exports`) cannot name a variable in a module.
+        if model == "export" {
+            model = "exportJob".to_string();
+        }
         let names = Names {
             model: model.clone(),
             models: plural(&model),
@@ -794,7 +798,11 @@ impl Writer<'_> {
                 used.insert(format!("{area}/{name}/{kind:?}"));
             }
             let alias = rng.chance(75);
-            let calls: Vec<&Route> = (0..rng.range(1, 3))
+            let call_count = match kind {
+                OtherKind::ApiClientModule => rng.range(2, 6),
+                _ => rng.range(1, 3),
+            };
+            let calls: Vec<&Route> = (0..call_count)
                 .filter(|_| !internal.is_empty())
                 .map(|_| internal[rng.below(internal.len())])
                 .collect();
@@ -908,7 +916,7 @@ fn rng_range_for(shape: Shape) -> (usize, usize) {
     match shape {
         Shape::HealthArrow | Shape::RedirectLegacy | Shape::ClientIpSocket => (0, 2),
         Shape::StripeWebhook | Shape::UploadFormidable | Shape::CorsPackage => (0, 3),
-        _ => (1, 5),
+        _ => (2, 9),
     }
 }
 
@@ -934,7 +942,7 @@ fn padding(
     let mut out = String::new();
     let mut used = HashSet::new();
     for _ in 0..blocks {
-        let which = rng.below(6);
+        let which = rng.below(9);
         // Interfaces and `as const` types have no JavaScript form.
         if !used.insert(which) || (!typescript && (which == 0 || which == 4)) {
             continue;
@@ -1006,6 +1014,21 @@ fn padding(
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            5 => {
+                let mut s = format!("const {}_ERRORS = {{\n", names.model.to_ascii_uppercase());
+                for (i, f) in field_names.iter().enumerate() {
+                    s.push_str(&format!("  {f}: {{ code: 'E{}{i:02}', message: 'Invalid {f}' }},\n", field_names.len()));
+                }
+                s.push_str("}\n");
+                s
+            }
+            6 => format!(
+                "function canEdit(user: {{ id: string; role?: string }} | null | undefined, ownerId: string) {{\n  if (!user) {{\n    return false\n  }}\n  if (user.role === 'admin' || user.role === 'owner') {{\n    return true\n  }}\n  return user.id === ownerId\n}}\n"
+            ),
+            7 => format!(
+                "const recentRequests = new Map<string, number[]>()\n\n// A best-effort limit per instance; the real one is at the edge.\nfunction tooMany(key: string, limit = {}, windowMs = 60_000) {{\n  const now = Date.now()\n  const hits = (recentRequests.get(key) ?? []).filter((at) => now - at < windowMs)\n  hits.push(now)\n  recentRequests.set(key, hits)\n  return hits.length > limit\n}}\n",
+                rng.range(10, 120)
+            ),
             _ => format!(
                 "// Keeps audit entries short: the payload is stored as-is elsewhere.\nfunction auditSummary(action: string, id: string) {{\n  return `{}:${{action}}:${{id}}`.slice(0, 120)\n}}\n",
                 names.model
@@ -1020,7 +1043,10 @@ fn padding(
                     .replace("(input: any)", "(input)")
                     .replace("const errors: string[] = []", "const errors = []")
                     .replace("(value: unknown)", "(value)")
-                    .replace("(action: string, id: string)", "(action, id)"),
+                    .replace("(action: string, id: string)", "(action, id)")
+                    .replace("new Map<string, number[]>()", "new Map()")
+                    .replace("(key: string, limit", "(key, limit")
+                    .replace("(user: { id: string; role?: string } | null | undefined, ownerId: string)", "(user, ownerId)"),
             );
         }
         out.push('\n');
@@ -1908,17 +1934,29 @@ fn form_component(rng: &mut Rng, name: &str, calls: &[&Route]) -> String {
         format!("\"{url}\"")
     };
     let mut fields = String::new();
-    for field in ["name", "email", "message", "company", "phone"]
-        .iter()
-        .take(rng.range(2, 5))
-    {
+    let all = [
+        "name", "email", "message", "company", "phone", "website", "country", "city", "zip",
+        "budget", "role", "team",
+    ];
+    for field in all.iter().take(rng.range(3, all.len())) {
         fields.push_str(&format!(
-            "      <label>\n        {}\n        <input name=\"{field}\" required />\n      </label>\n",
-            pascal(field)
+            "      <div className=\"field\">\n        <label htmlFor=\"{field}\">{}</label>\n        <input id=\"{field}\" name=\"{field}\" required={{{}}} />\n        <p className=\"hint\">Your {field}</p>\n      </div>\n",
+            pascal(field),
+            rng.chance(50)
+        ));
+    }
+    let mut options = String::new();
+    for option in ["low", "normal", "high", "urgent", "later", "unknown"]
+        .iter()
+        .take(rng.range(2, 6))
+    {
+        options.push_str(&format!(
+            "          <option value=\"{option}\">{}</option>\n",
+            pascal(option)
         ));
     }
     format!(
-        "type {name}Props = {{ id: string; title?: string }}\n\nexport default function {name}(props: {name}Props) {{\n  return (\n    <form action={action} method=\"post\" className=\"form\">\n      <h2>{{props.title ?? '{name}'}}</h2>\n{fields}      <button type=\"submit\">Send</button>\n    </form>\n  )\n}}\n"
+        "type {name}Props = {{ id: string; title?: string }}\n\nexport default function {name}(props: {name}Props) {{\n  return (\n    <form action={action} method=\"post\" className=\"form\">\n      <h2>{{props.title ?? '{name}'}}</h2>\n      <input type=\"hidden\" name=\"id\" value={{props.id}} />\n{fields}      <div className=\"field\">\n        <label htmlFor=\"priority\">Priority</label>\n        <select id=\"priority\" name=\"priority\">\n{options}        </select>\n      </div>\n      <button type=\"submit\">Send</button>\n    </form>\n  )\n}}\n"
     )
 }
 
@@ -1935,7 +1973,10 @@ fn swr_hook(rng: &mut Rng, path: &str, name: &str, calls: &[&Route], alias: bool
         import_path(path, "lib/fetcher", alias)
     );
     text.push_str(&format!(
-        "export function use{name}(id?: string) {{\n  const {{ data, error, isLoading, mutate }} = useSWR({key}, fetcher, {{\n    revalidateOnFocus: {},\n  }})\n  return {{ data, error, isLoading, refresh: mutate }}\n}}\n\n",
+        "export interface {name}Item {{\n  id: string\n  name: string\n  status?: string\n  updatedAt?: string\n}}\n\n// The API answers either a list or a page of items.\nfunction normalize(data: unknown): {name}Item[] {{\n  if (Array.isArray(data)) return data as {name}Item[]\n  if (data && typeof data === 'object' && 'items' in data) {{\n    return (data as {{ items: {name}Item[] }}).items\n  }}\n  return []\n}}\n\n"
+    ));
+    text.push_str(&format!(
+        "export function use{name}(id?: string) {{\n  const {{ data, error, isLoading, mutate }} = useSWR({key}, fetcher, {{\n    revalidateOnFocus: {},\n  }})\n  return {{ items: normalize(data), error, isLoading, refresh: mutate }}\n}}\n\n",
         rng.chance(50)
     ));
     if let Some(second) = calls.get(1) {
@@ -2025,7 +2066,10 @@ fn app_client_component(rng: &mut Rng, name: &str, calls: &[&Route]) -> String {
 }
 
 fn api_client(rng: &mut Rng, calls: &[&Route]) -> String {
-    let mut text = String::from("import axios from 'axios'\n\nconst api = axios.create({ baseURL: '/api' })\n\n");
+    if rng.chance(35) {
+        return ky_client(rng, calls);
+    }
+    let mut text = String::from("import axios from 'axios'\n\nconst api = axios.create({ baseURL: '/api' })\n\nexport class ApiError extends Error {\n  constructor(public status: number, message: string) {\n    super(message)\n  }\n}\n\n");
     for (i, route) in calls.iter().enumerate() {
         let method = mutation_method(rng, route);
         let (url, dynamic) = route.client_url("id");
@@ -2042,6 +2086,30 @@ fn api_client(rng: &mut Rng, calls: &[&Route]) -> String {
         } else {
             text.push_str(&format!(
                 "export async function send{i}(id: string, values: unknown) {{\n  const {{ data }} = await api.{}({url}, values)\n  return data\n}}\n\n",
+                method.to_ascii_lowercase()
+            ));
+        }
+    }
+    text
+}
+
+fn ky_client(rng: &mut Rng, calls: &[&Route]) -> String {
+    let mut text = String::from("import ky from 'ky'\n\nexport type Page<T> = { items: T[]; total: number; page: number }\n\n");
+    for (i, route) in calls.iter().enumerate() {
+        let method = mutation_method(rng, route);
+        let (url, dynamic) = route.client_url("id");
+        let url = if dynamic {
+            format!("`{url}`")
+        } else {
+            format!("'{url}'")
+        };
+        if method == "GET" {
+            text.push_str(&format!(
+                "export function load{i}(id: string) {{\n  return ky.get({url}).json()\n}}\n\n"
+            ));
+        } else {
+            text.push_str(&format!(
+                "export function send{i}(id: string, values: unknown) {{\n  return ky.{}({url}, {{ json: values }}).json()\n}}\n\n",
                 method.to_ascii_lowercase()
             ));
         }
@@ -2084,8 +2152,15 @@ fn test_file(rng: &mut Rng, path: &str, noun: &str, calls: &[&Route]) -> String 
         import_path(path, "lib/db", rng.chance(50))
     );
     text.push_str(&format!(
-        "describe('{noun} api', () => {{\n  it('answers {url}', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`)\n    expect(response.status).toBe(200)\n  }})\n\n  it('rejects other methods', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`, {{ method: 'PATCH' }})\n    expect([200, 405]).toContain(response.status)\n  }})\n}})\n"
+        "describe('{noun} api', () => {{\n  it('answers {url}', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`)\n    expect(response.status).toBe(200)\n  }})\n"
     ));
+    for method in route.methods.iter().chain(["PATCH", "OPTIONS"].iter()).take(rng.range(2, 5)) {
+        text.push_str(&format!(
+            "\n  it('{method} {url}', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`, {{\n      method: '{method}',\n      headers: {{ 'Content-Type': 'application/json' }},\n      body: {},\n    }})\n    expect([200, 201, 204, 400, 401, 404, 405]).toContain(response.status)\n  }})\n",
+            if *method == "GET" || *method == "OPTIONS" { "undefined" } else { "JSON.stringify({ name: 'x' })" }
+        ));
+    }
+    text.push_str("})\n");
     text
 }
 
