@@ -490,6 +490,14 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         }
     }
     let mut conflicts: HashMap<usize, Diagnostic> = HashMap::new();
+    // The project's files by folder (in file order): each target looks only at its own folder.
+    let mut files_by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+    for file in &project.files {
+        files_by_dir
+            .entry(imports::parent(&file.path))
+            .or_default()
+            .push(&file.path);
+    }
     for (target, owners) in &targets {
         let location = |i: usize| Location {
             path: project.files[routes[i].file].path.clone(),
@@ -511,12 +519,14 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
             continue;
         }
         let dir = imports::parent(target);
-        let existing = project.files.iter().find(|f| {
-            imports::parent(&f.path) == dir && (f.path == *target || is_route_or_page(&f.path))
+        let existing = files_by_dir.get(dir).and_then(|paths| {
+            paths
+                .iter()
+                .find(|path| **path == *target || is_route_or_page(path))
         });
         let on_disk = project.root.join(target).exists();
         if let Some(existing) = existing
-            .map(|f| f.path.clone())
+            .map(|path| path.to_string())
             .or_else(|| on_disk.then(|| target.clone()))
         {
             conflicts.insert(
