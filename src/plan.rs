@@ -590,6 +590,7 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
         });
     }
     let graph = callgraph::build(project, &call_files, &urls);
+    let callers_by_route = graph.callers_by_route();
 
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
@@ -605,7 +606,10 @@ fn plan_with(project: &Project, overrides: &[RouteOverride], earlier: Option<Ear
             operations: Vec::new(),
             shared: Vec::new(),
             classification: None,
-            callers: graph.callers_of(i).cloned().collect(),
+            callers: callers_by_route
+                .get(i)
+                .map(|sites| sites.iter().map(|&s| graph.sites[s].clone()).collect())
+                .unwrap_or_default(),
             handler_methods: Vec::new(),
             extracted: false,
         };
