@@ -108,13 +108,66 @@ const AREAS: [&str; 48] = [
 ];
 
 const NOUNS: [&str; 60] = [
-    "account", "address", "alert", "asset", "attachment", "audit", "badge", "batch", "board",
-    "bookmark", "budget", "card", "category", "channel", "checklist", "client", "collection",
-    "coupon", "customer", "deal", "device", "discount", "draft", "entry", "estimate", "export",
-    "feature", "field", "folder", "goal", "group", "integration", "item", "label", "layout",
-    "license", "listing", "member", "milestone", "note", "offer", "page", "partner", "plan",
-    "playlist", "post", "price", "product", "profile", "quote", "receipt", "record", "region",
-    "release", "rule", "schedule", "section", "segment", "template", "token",
+    "account",
+    "address",
+    "alert",
+    "asset",
+    "attachment",
+    "audit",
+    "badge",
+    "batch",
+    "board",
+    "bookmark",
+    "budget",
+    "card",
+    "category",
+    "channel",
+    "checklist",
+    "client",
+    "collection",
+    "coupon",
+    "customer",
+    "deal",
+    "device",
+    "discount",
+    "draft",
+    "entry",
+    "estimate",
+    "export",
+    "feature",
+    "field",
+    "folder",
+    "goal",
+    "group",
+    "integration",
+    "item",
+    "label",
+    "layout",
+    "license",
+    "listing",
+    "member",
+    "milestone",
+    "note",
+    "offer",
+    "page",
+    "partner",
+    "plan",
+    "playlist",
+    "post",
+    "price",
+    "product",
+    "profile",
+    "quote",
+    "receipt",
+    "record",
+    "region",
+    "release",
+    "rule",
+    "schedule",
+    "section",
+    "segment",
+    "template",
+    "token",
 ];
 
 const ACTIONS: [&str; 16] = [
@@ -254,7 +307,9 @@ impl Shape {
             | JavaScriptNoMethodCheck => Kind::Collection,
             IfChainItem | SwitchItem | WrappedItem | SessionItem | ResponseHelpersItem
             | NoMethodCheckItem => Kind::Item,
-            EarlyGuardAction | WrappedExtraArgsAction | QueryParamAction
+            EarlyGuardAction
+            | WrappedExtraArgsAction
+            | QueryParamAction
             | NextApiHandlerConstAction => Kind::Action,
             CatchAll => Kind::CatchAll,
             StripeWebhook | HmacWebhook | CronBearer | CorsPackage | CorsManualHeaders
@@ -445,7 +500,14 @@ impl Style {
 /// returns that end on their own line.
 fn ends_statement(line: &str) -> bool {
     let starts = [
-        "import ", "const ", "let ", "return ", "await ", "res.", "throw ", "export const ",
+        "import ",
+        "const ",
+        "let ",
+        "return ",
+        "await ",
+        "res.",
+        "throw ",
+        "export const ",
     ];
     let trimmed = line.trim_end();
     starts.iter().any(|s| line.starts_with(s))
@@ -608,7 +670,10 @@ impl Writer<'_> {
             let noun = *rng.pick(&NOUNS);
             let mut dir = vec![area.to_string()];
             if rng.chance(25) {
-                dir.push(rng.pick(&["admin", "v1", "v2", "internal", "public"]).to_string());
+                dir.push(
+                    rng.pick(&["admin", "v1", "v2", "internal", "public"])
+                        .to_string(),
+                );
             }
             let mut name = plural(noun);
             let mut n = 2;
@@ -663,7 +728,7 @@ impl Writer<'_> {
             Shape::CronBearer => (vec!["cron".into()], format!("{}-{n}", rng.pick(&JOBS))),
             Shape::RedirectLegacy => (
                 vec!["legacy".into(), rng.pick(&AREAS).to_string()],
-                format!("{}-{n}", plural(*rng.pick(&NOUNS))),
+                format!("{}-{n}", plural(rng.pick::<&str>(&NOUNS))),
             ),
             Shape::HealthArrow => (
                 vec!["status".into()],
@@ -850,7 +915,8 @@ impl Writer<'_> {
                     (path, text)
                 }
                 OtherKind::LibModule => {
-                    let path = format!("lib/{area}/{}-{}-{i}.ts", noun, suffix.to_ascii_lowercase());
+                    let path =
+                        format!("lib/{area}/{}-{}-{i}.ts", noun, suffix.to_ascii_lowercase());
                     let text = lib_module(rng, noun);
                     (path, text)
                 }
@@ -932,12 +998,7 @@ fn insert_padding(body: &str, padding: &str) -> String {
 }
 
 /// Types, constants and pure functions of the kind handler files carry beside the handler.
-fn padding(
-    rng: &mut Rng,
-    names: &Names,
-    (low, high): (usize, usize),
-    typescript: bool,
-) -> String {
+fn padding(rng: &mut Rng, names: &Names, (low, high): (usize, usize), typescript: bool) -> String {
     let blocks = rng.range(low, high);
     let mut out = String::new();
     let mut used = HashSet::new();
@@ -1022,9 +1083,8 @@ fn padding(
                 s.push_str("}\n");
                 s
             }
-            6 => format!(
-                "function canEdit(user: {{ id: string; role?: string }} | null | undefined, ownerId: string) {{\n  if (!user) {{\n    return false\n  }}\n  if (user.role === 'admin' || user.role === 'owner') {{\n    return true\n  }}\n  return user.id === ownerId\n}}\n"
-            ),
+            6 => "function canEdit(user: { id: string; role?: string } | null | undefined, ownerId: string) {\n  if (!user) {\n    return false\n  }\n  if (user.role === 'admin' || user.role === 'owner') {\n    return true\n  }\n  return user.id === ownerId\n}\n"
+                .to_string(),
             7 => format!(
                 "const recentRequests = new Map<string, number[]>()\n\n// A best-effort limit per instance; the real one is at the edge.\nfunction tooMany(key: string, limit = {}, windowMs = 60_000) {{\n  const now = Date.now()\n  const hits = (recentRequests.get(key) ?? []).filter((at) => now - at < windowMs)\n  hits.push(now)\n  recentRequests.set(key, hits)\n  return hits.length > limit\n}}\n",
                 rng.range(10, 120)
@@ -1046,7 +1106,10 @@ fn padding(
                     .replace("(action: string, id: string)", "(action, id)")
                     .replace("new Map<string, number[]>()", "new Map()")
                     .replace("(key: string, limit", "(key, limit")
-                    .replace("(user: { id: string; role?: string } | null | undefined, ownerId: string)", "(user, ownerId)"),
+                    .replace(
+                        "(user: { id: string; role?: string } | null | undefined, ownerId: string)",
+                        "(user, ownerId)",
+                    ),
             );
         }
         out.push('\n');
@@ -1055,11 +1118,7 @@ fn padding(
 }
 
 /// The handler's text and the methods it answers.
-fn handler_text(
-    rng: &mut Rng,
-    shape: Shape,
-    names: &Names,
-) -> (String, &'static [&'static str]) {
+fn handler_text(rng: &mut Rng, shape: Shape, names: &Names) -> (String, &'static [&'static str]) {
     let values = [
         ("MODEL", names.model.as_str()),
         ("MODELS", names.models.as_str()),
@@ -2016,13 +2075,7 @@ fn gssp_page(rng: &mut Rng, path: &str, name: &str, calls: &[&Route], alias: boo
     text
 }
 
-fn app_server_page(
-    rng: &mut Rng,
-    path: &str,
-    name: &str,
-    calls: &[&Route],
-    alias: bool,
-) -> String {
+fn app_server_page(rng: &mut Rng, path: &str, name: &str, calls: &[&Route], alias: bool) -> String {
     let route = calls[0];
     let (url, _) = route.client_url("id");
     let self_fetch = rng.chance(40);
@@ -2154,7 +2207,12 @@ fn test_file(rng: &mut Rng, path: &str, noun: &str, calls: &[&Route]) -> String 
     text.push_str(&format!(
         "describe('{noun} api', () => {{\n  it('answers {url}', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`)\n    expect(response.status).toBe(200)\n  }})\n"
     ));
-    for method in route.methods.iter().chain(["PATCH", "OPTIONS"].iter()).take(rng.range(2, 5)) {
+    for method in route
+        .methods
+        .iter()
+        .chain(["PATCH", "OPTIONS"].iter())
+        .take(rng.range(2, 5))
+    {
         text.push_str(&format!(
             "\n  it('{method} {url}', async () => {{\n    const id = 'abc'\n    const response = await fetch(`http://localhost:3000{url}`, {{\n      method: '{method}',\n      headers: {{ 'Content-Type': 'application/json' }},\n      body: {},\n    }})\n    expect([200, 201, 204, 400, 401, 404, 405]).toContain(response.status)\n  }})\n",
             if *method == "GET" || *method == "OPTIONS" { "undefined" } else { "JSON.stringify({ name: 'x' })" }
