@@ -50,6 +50,31 @@ impl CallGraph {
         })
     }
 
+    /// For each route of the table, the indices into [`CallGraph::sites`] of the sites that
+    /// reach it: [`CallGraph::callers_of`] for every route in one pass over the sites.
+    pub fn callers_by_route(&self) -> Vec<Vec<usize>> {
+        let mut by_route: Vec<Vec<usize>> = vec![Vec::new(); self.routes.len()];
+        for (index, site) in self.sites.iter().enumerate() {
+            let targets: &[usize] = match &site.target {
+                RouteMatch::Route(i) => std::slice::from_ref(i),
+                RouteMatch::Ambiguous(candidates) if candidates.len() <= MAX_POSSIBLE_TARGETS => {
+                    candidates
+                }
+                RouteMatch::Ambiguous(_) | RouteMatch::NoRoute => &[],
+            };
+            for &route in targets {
+                let Some(sites) = by_route.get_mut(route) else {
+                    continue;
+                };
+                // A route named twice among the candidates still gets the site once.
+                if sites.last() != Some(&index) {
+                    sites.push(index);
+                }
+            }
+        }
+        by_route
+    }
+
     /// The sites that reach no route (or could reach several).
     pub fn unmatched(&self) -> impl Iterator<Item = &ResolvedSite> {
         self.sites

@@ -537,6 +537,14 @@ fn plan_with(
         }
     }
     let mut conflicts: HashMap<usize, Diagnostic> = HashMap::new();
+    // The project's files by folder (in file order): each target looks only at its own folder.
+    let mut files_by_dir: HashMap<&str, Vec<&str>> = HashMap::new();
+    for file in &project.files {
+        files_by_dir
+            .entry(imports::parent(&file.path))
+            .or_default()
+            .push(&file.path);
+    }
     for (target, owners) in &targets {
         let location = |i: usize| Location {
             path: project.files[routes[i].file].path.clone(),
@@ -558,12 +566,14 @@ fn plan_with(
             continue;
         }
         let dir = imports::parent(target);
-        let existing = project.files.iter().find(|f| {
-            imports::parent(&f.path) == dir && (f.path == *target || is_route_or_page(&f.path))
+        let existing = files_by_dir.get(dir).and_then(|paths| {
+            paths
+                .iter()
+                .find(|path| **path == *target || is_route_or_page(path))
         });
         let on_disk = project.root.join(target).exists();
         if let Some(existing) = existing
-            .map(|f| f.path.clone())
+            .map(|path| path.to_string())
             .or_else(|| on_disk.then(|| target.clone()))
         {
             conflicts.insert(
@@ -627,6 +637,7 @@ fn plan_with(
         });
     }
     let graph = callgraph::build(project, &call_files, &urls);
+    let callers_by_route = graph.callers_by_route();
 
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
@@ -642,7 +653,10 @@ fn plan_with(
             operations: Vec::new(),
             shared: Vec::new(),
             classification: None,
-            callers: graph.callers_of(i).cloned().collect(),
+            callers: callers_by_route
+                .get(i)
+                .map(|sites| sites.iter().map(|&s| graph.sites[s].clone()).collect())
+                .unwrap_or_default(),
             handler_methods: Vec::new(),
             extracted: false,
         };
