@@ -1857,14 +1857,9 @@ pub(super) fn self_check(
     if edits.is_empty() {
         return Ok(text.to_string());
     }
-    let cleaned = apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))?;
-    ParsedFile::parse(path, &cleaned).map_err(|d| {
-        vec![Diagnostic::error(
-            "internal/output-unparsable",
-            format!("the generated route handler does not parse: {}", d.message),
-        )]
-    })?;
-    Ok(cleaned)
+    // Whole import lines and specifiers of imports that parsed: what is left parses too (the
+    // fixture harness and the fuzz test parse every output), so it is not parsed a second time.
+    apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))
 }
 
 pub(crate) fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usize> {
