@@ -232,7 +232,7 @@ pub(super) fn convert(
         headers: fresh("headers"),
         status: fresh("status"),
         context: fresh("context"),
-        next_request: "NextRequest".into(),
+        next_request: super::request_type::route_request_type(file, &handler, &usage.uses),
     };
     let handler_name = handler.name.clone().unwrap_or_else(|| fresh("handler"));
     let mut functions = output_functions(
@@ -588,7 +588,11 @@ pub(super) fn convert(
                     } else {
                         names.req.clone()
                     };
-                    lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
+                    let typed = super::request_type::query_cast(file, &handler);
+                    lines.push(format!(
+                        "const {} = pagesQuery({args}){typed}{semi}",
+                        names.query
+                    ));
                 }
             }
         }
@@ -800,15 +804,19 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
     let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, Range<usize>, usize)> =
         BTreeMap::new();
     for u in uses {
-        if let UseKind::HelperCall {
-            helper:
-                super::helpers::HelperCall {
-                    rename: Some(rename),
-                    ..
-                },
-            ..
-        } = &u.kind
-        {
+        let renamed_call = match &u.kind {
+            UseKind::HelperCall {
+                helper:
+                    super::helpers::HelperCall {
+                        rename: Some(rename),
+                        ..
+                    },
+                ..
+            } => Some(rename),
+            UseKind::Middleware(middleware) => Some(&middleware.rename),
+            _ => None,
+        };
+        if let Some(rename) = renamed_call {
             // A function of the same module has no import to change.
             let Some(specifier) = &rename.specifier else {
                 continue;
@@ -1294,6 +1302,12 @@ pub(super) fn use_edits(
             range(*member),
             format!("Object.fromEntries({req}.headers)"),
         )),
+        UseKind::Middleware(middleware) => {
+            let headers = needs.headers.then_some(names.headers.as_str());
+            edits.extend(super::middleware::edits(file, middleware, headers, compat));
+        }
+        // Set on the request by the middleware, and read there still.
+        UseKind::MiddlewareField { .. } => {}
     }
 }
 
