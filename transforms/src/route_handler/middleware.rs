@@ -331,10 +331,23 @@ fn callback_form(
     );
     let mut usage = helper_copy::scan(file, &pages, &helpers);
     // `(req as any).auth = value` hands a value on: it stays, set on the NextRequest.
-    let settings = request_settings(file, body, req);
+    let RequestSettings {
+        fields: settings,
+        other_casts,
+    } = request_settings(file, body, req);
+    if let Some(member) = other_casts.first() {
+        return Err(refuse(
+            "manual/next-basics-middleware-request-field",
+            format!("`{name}` sets `{}` through a cast to a Pages request type, which a `NextRequest` does not convert to", file.slice(*member)),
+            "set it through `(req as any).field = …` (the routes' own request types keep the field's type), then run routeshift again",
+            file.location_of(*member),
+        ));
+    }
     usage.problems.retain(|problem| {
-        !(problem.code == "manual/request-mutation"
-            && settings
+        !(matches!(
+            problem.code.as_str(),
+            "manual/request-mutation" | "manual/req-passed"
+        ) && settings
                 .iter()
                 .any(|(_, member)| problem.location.as_ref() == Some(&file.location_of(*member))))
     });
@@ -422,12 +435,13 @@ fn next_with_argument(body: HandlerBody, next: &str) -> Option<Span> {
 }
 
 /// `(req as any).<field> = …` statements of the body (at any depth of blocks, not in nested
-/// functions): the field and the assigned member's span.
-fn request_settings(file: &ParsedFile, body: HandlerBody, req: &str) -> Vec<(String, Span)> {
+/// functions).
+fn request_settings(file: &ParsedFile, body: HandlerBody, req: &str) -> RequestSettings {
     struct Settings<'n> {
         req: &'n str,
         typescript: bool,
         found: Vec<(String, Span)>,
+        casts: Vec<Span>,
     }
     impl Visit for Settings<'_> {
         fn visit_stmt(&mut self, stmt: &Stmt) {
@@ -438,14 +452,22 @@ fn request_settings(file: &ParsedFile, body: HandlerBody, req: &str) -> Vec<(Str
                     {
                         let on_req = match strip_parens(&member.obj) {
                             // A `NextRequest` has no such field: only `any` lets it be set.
-                            Expr::TsAs(cast) => {
-                                is_ident(&cast.expr, self.req)
-                                    && matches!(&*cast.type_ann, TsType::TsKeywordType(k) if k.kind == TsKeywordTypeKind::TsAnyKeyword)
+                            Expr::TsAs(cast) if is_ident(&cast.expr, self.req) => {
+                                let any = matches!(&*cast.type_ann, TsType::TsKeywordType(k) if k.kind == TsKeywordTypeKind::TsAnyKeyword);
+                                if !any {
+                                    self.casts.push(member.span);
+                                }
+                                any
                             }
                             other => !self.typescript && is_ident(other, self.req),
                         };
                         if let (true, Some(field)) = (on_req, member_prop(&member.prop)) {
-                            self.found.push((field.to_string(), member.span));
+                            // The scanner reports the cast `req` (TypeScript) or the member.
+                            let reported = match strip_parens(&member.obj) {
+                                Expr::TsAs(cast) => cast.expr.span(),
+                                _ => member.span,
+                            };
+                            self.found.push((field.to_string(), reported));
                         }
                     }
                 }
@@ -459,12 +481,25 @@ fn request_settings(file: &ParsedFile, body: HandlerBody, req: &str) -> Vec<(Str
         req,
         typescript: file.language.is_typescript(),
         found: Vec::new(),
+        casts: Vec::new(),
     };
     match body {
         HandlerBody::Block(block) => block.visit_with(&mut settings),
         HandlerBody::Expr(_) => {}
     }
-    settings.found
+    RequestSettings {
+        fields: settings.found,
+        other_casts: settings.casts,
+    }
+}
+
+/// What a middleware sets on `req`.
+struct RequestSettings {
+    /// `(req as any).<field> = …`: the field, and the span the usage scanner reports for it
+    /// (the cast `req`, or the member `req.field` in JavaScript).
+    fields: Vec<(String, Span)>,
+    /// `(req as SomeType).<field> = …`: members set through a cast a `NextRequest` may not take.
+    other_casts: Vec<Span>,
 }
 
 /// Fields of a `NextRequest` (and a Web `Request`): a middleware that set one of these on a Pages
