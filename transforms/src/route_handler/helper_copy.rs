@@ -118,7 +118,16 @@ pub(crate) fn copy(
     new_name: &str,
     helpers: &Helpers,
 ) -> Result<HelperCopy, Vec<Diagnostic>> {
-    copy_as(file, function, usage, kind, Some(new_name), helpers, None, None)
+    copy_as(
+        file,
+        function,
+        usage,
+        kind,
+        Some(new_name),
+        helpers,
+        None,
+        None,
+    )
 }
 
 /// A next-basics middleware callback's form (`(req, res, next) => …` becomes `(req: NextRequest)

@@ -234,7 +234,10 @@ impl Helpers {
     }
 
     /// The project middleware the file imports under `local`, and its App Router form's name.
-    pub fn middleware(&self, local: &str) -> Option<&(super::middleware::MiddlewareHelper, Rename)> {
+    pub fn middleware(
+        &self,
+        local: &str,
+    ) -> Option<&(super::middleware::MiddlewareHelper, Rename)> {
         self.middlewares.get(local)
     }
 

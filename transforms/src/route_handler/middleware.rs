@@ -47,8 +47,8 @@ use std::ops::Range;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    AssignOp, CallExpr, Decl, Expr, ModuleDecl, ModuleItem, Pat, SimpleAssignTarget, Stmt, TsType,
-    TsKeywordTypeKind, VarDeclKind,
+    AssignOp, CallExpr, Decl, Expr, ModuleDecl, ModuleItem, Pat, SimpleAssignTarget, Stmt,
+    TsKeywordTypeKind, TsType, VarDeclKind,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -207,13 +207,8 @@ fn declared_middleware<'f>(
         let [argument] = call.args.as_slice() else {
             return None;
         };
-        (callee_ident(call) == Some(create) && argument.spread.is_none()).then(|| {
-            (
-                binding.id.span,
-                file.range(export.span),
-                &*argument.expr,
-            )
-        })
+        (callee_ident(call) == Some(create) && argument.spread.is_none())
+            .then(|| (binding.id.span, file.range(export.span), &*argument.expr))
     })
 }
 
@@ -252,7 +247,9 @@ fn callback_form(
     taken: &mut HashSet<String>,
 ) -> Result<HelperForm, Vec<Diagnostic>> {
     let refuse = |code: &str, message: String, help: &str, at: Location| {
-        vec![Diagnostic::manual(code, message).with_help(help.to_string()).at(at)]
+        vec![Diagnostic::manual(code, message)
+            .with_help(help.to_string())
+            .at(at)]
     };
     let (span, params, body, is_async) = match strip_parens(callback) {
         Expr::Arrow(arrow) => (
@@ -283,7 +280,9 @@ fn callback_form(
         _ => {
             return Err(refuse(
                 "manual/next-basics-middleware-shape",
-                format!("`{name}` is a next-basics middleware over something other than a function"),
+                format!(
+                    "`{name}` is a next-basics middleware over something other than a function"
+                ),
                 "write the middleware's function inside `createMiddleware(…)`",
                 file.location_of(callback.span()),
             ))
@@ -348,8 +347,8 @@ fn callback_form(
             problem.code.as_str(),
             "manual/request-mutation" | "manual/req-passed"
         ) && settings
-                .iter()
-                .any(|(_, member)| problem.location.as_ref() == Some(&file.location_of(*member))))
+            .iter()
+            .any(|(_, member)| problem.location.as_ref() == Some(&file.location_of(*member))))
     });
     let copy = helper_copy::copy_middleware(file, &pages, &usage, &helpers, next)?;
     let new_name = super::fresh_name(taken, &format!("{name}ForRoute"));
@@ -393,7 +392,10 @@ fn callback_form(
     .map(|form| {
         // An earlier run added the form already: reuse it.
         match exported_text(file, &form.helper.new_name) {
-            Some(existing) if existing == form.text => HelperForm { after: None, ..form },
+            Some(existing) if existing == form.text => HelperForm {
+                after: None,
+                ..form
+            },
             _ => form,
         }
     })
@@ -505,10 +507,34 @@ struct RequestSettings {
 /// Fields of a `NextRequest` (and a Web `Request`): a middleware that set one of these on a Pages
 /// request does not hand it on the same way.
 const REQUEST_FIELDS: [&str; 28] = [
-    "method", "url", "headers", "body", "bodyUsed", "cache", "credentials", "destination",
-    "integrity", "mode", "redirect", "referrer", "referrerPolicy", "signal", "keepalive",
-    "duplex", "clone", "arrayBuffer", "blob", "formData", "json", "text", "bytes", "cookies",
-    "nextUrl", "page", "ua", "query",
+    "method",
+    "url",
+    "headers",
+    "body",
+    "bodyUsed",
+    "cache",
+    "credentials",
+    "destination",
+    "integrity",
+    "mode",
+    "redirect",
+    "referrer",
+    "referrerPolicy",
+    "signal",
+    "keepalive",
+    "duplex",
+    "clone",
+    "arrayBuffer",
+    "blob",
+    "formData",
+    "json",
+    "text",
+    "bytes",
+    "cookies",
+    "nextUrl",
+    "page",
+    "ua",
+    "query",
 ];
 
 /// Whether `req.<field>` reads a value a middleware the file imports set on the request.
@@ -623,9 +649,9 @@ impl MiddlewareBindings {
             }),
             MiddlewareKind::Callback => {
                 // `useAuth` → `authResponse`.
-                let stem = callee.strip_prefix("use").filter(|s| {
-                    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-                });
+                let stem = callee
+                    .strip_prefix("use")
+                    .filter(|s| s.chars().next().is_some_and(|c| c.is_ascii_uppercase()));
                 let base = match stem {
                     Some(stem) => {
                         let mut chars = stem.chars();
@@ -662,7 +688,10 @@ pub fn edits(
     let response = &middleware.response;
     let args: Vec<Range<usize>> = middleware.args.iter().map(|a| file.range(*a)).collect();
     let mut edits = vec![
-        Edit::insert(file.offset(middleware.expr.lo), format!("const {response} = ")),
+        Edit::insert(
+            file.offset(middleware.expr.lo),
+            format!("const {response} = "),
+        ),
         Edit::replace(
             file.range(middleware.callee),
             middleware.rename.new_name.clone(),
