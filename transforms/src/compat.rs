@@ -19,6 +19,7 @@ pub enum CompatFn {
     SetHeader,
     CorsMiddleware,
     NodeRequest,
+    WithHeaders,
 }
 
 impl CompatFn {
@@ -33,6 +34,7 @@ impl CompatFn {
             CompatFn::SetHeader => "setHeader",
             CompatFn::CorsMiddleware => "corsMiddleware",
             CompatFn::NodeRequest => "nodeRequest",
+            CompatFn::WithHeaders => "withHeaders",
         }
     }
 }
@@ -202,6 +204,19 @@ export function corsMiddleware(
 }
 
 /**
+ * A Response built elsewhere (a middleware's answer), with the headers the route had set on
+ * `res` before: they were on the Pages response too. Those the Response sets itself win, as a
+ * later `res.setHeader` did.
+ */
+export function withHeaders(response: Response, headers: Headers): Response {
+  const own = new Set(response.headers.keys())
+  for (const [name, value] of headers) {
+    if (!own.has(name)) response.headers.append(name, value)
+  }
+  return response
+}
+
+/**
  * The Web request as the Node request stream Pages handed to body parsers with
  * `bodyParser: false` (formidable): the body as a `Readable`, with `method`, `url` and
  * lower-cased `headers`.
@@ -362,6 +377,19 @@ export function corsMiddleware(request, headers, run) {
 }
 
 /**
+ * A Response built elsewhere (a middleware's answer), with the headers the route had set on
+ * `res` before: they were on the Pages response too. Those the Response sets itself win, as a
+ * later `res.setHeader` did.
+ */
+export function withHeaders(response, headers) {
+  const own = new Set(response.headers.keys())
+  for (const [name, value] of headers) {
+    if (!own.has(name)) response.headers.append(name, value)
+  }
+  return response
+}
+
+/**
  * The Web request as the Node request stream Pages handed to body parsers with
  * `bodyParser: false` (formidable): the body as a `Readable`, with `method`, `url` and
  * lower-cased `headers`.
@@ -398,6 +426,7 @@ mod tests {
                 CompatFn::SetHeader,
                 CompatFn::CorsMiddleware,
                 CompatFn::NodeRequest,
+                CompatFn::WithHeaders,
             ] {
                 assert!(
                     source.contains(&format!("export function {}(", f.name()))

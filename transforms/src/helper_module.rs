@@ -25,9 +25,8 @@
 //! that a wrapper can call their new forms.
 //!
 //! next-basics' `createMiddleware` middlewares (`export const useAuth = createMiddleware(…)`,
-//! awaited as `await useAuth(req, res)`) have no App Router form yet: when one answers it never
-//! resolves, so the route stops there, and it hands values on by setting them on `req`. They are
-//! refused with `manual/next-basics-middleware`, which the routes that call them show.
+//! awaited as `await useAuth(req, res)`) get a form that returns the Response they answered with
+//! (see `route_handler::middleware`).
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
@@ -178,8 +177,6 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
     let functions = exported_functions(file);
     let library = Helpers::of(file, &no_project_helpers).without_session_libraries();
 
-    refuse_middlewares(file, &exported_names, &mut module);
-
     // Helpers first: wrappers may call them.
     let mut wrappers = Vec::new();
     for function in &functions {
@@ -237,6 +234,17 @@ pub fn analyze(file: &ParsedFile) -> HelperModule {
                 source: String::new(),
                 imported: form.name.clone(),
             }),
+        );
+    }
+    // next-basics middlewares, which may call the helpers above too.
+    if let Some(create) = next_basics_import(file, "createMiddleware") {
+        crate::route_handler::middleware::analyze_module(
+            file,
+            &create,
+            &exported_names,
+            &helpers,
+            &mut taken,
+            &mut module,
         );
     }
     for (function, (handler_at, inner)) in wrappers {
@@ -367,6 +375,7 @@ fn add_form(
                     responds: kind == CopyKind::Responder,
                     drops_req: copy.drops_req,
                     wraps,
+                    middleware: None,
                 },
                 text: copy.text,
                 after: (!present).then_some(function.declaration.end),
@@ -640,54 +649,6 @@ fn exported_declarations(file: &ParsedFile) -> Vec<(String, std::ops::Range<usiz
         }
     }
     found
-}
-
-/// Exported declarations that make or run a next-basics `createMiddleware` middleware.
-fn refuse_middlewares(
-    file: &ParsedFile,
-    exported: &[(String, Range<usize>)],
-    module: &mut HelperModule,
-) {
-    let Some(create) = next_basics_import(file, "createMiddleware") else {
-        return;
-    };
-    struct Calls<'a> {
-        callee: &'a str,
-        found: Vec<Span>,
-    }
-    impl Visit for Calls<'_> {
-        fn visit_call_expr(&mut self, call: &CallExpr) {
-            if let Some(Expr::Ident(id)) = crate::ast::callee_expr(call).map(strip_parens) {
-                if &*id.sym == self.callee {
-                    self.found.push(call.span);
-                }
-            }
-            call.visit_children_with(self);
-        }
-    }
-    let mut calls = Calls {
-        callee: &create,
-        found: Vec::new(),
-    };
-    file.module.visit_with(&mut calls);
-    for (name, range) in exported {
-        let Some(call) = calls
-            .found
-            .iter()
-            .find(|span| range.contains(&file.offset(span.lo)))
-        else {
-            continue;
-        };
-        module.refused.push((
-            name.clone(),
-            vec![Diagnostic::manual(
-                "manual/next-basics-middleware",
-                format!("`{name}` is a next-basics `createMiddleware` middleware: when it answers through `res` it never resolves (so the route stops there), and it hands values on by setting them on `req`"),
-            )
-            .with_help(format!("for a route handler, give `{name}` a form that returns the Response it would send (nothing when it calls `next()`) and the values it set on `req`; have the route return that Response when there is one, then convert the route"))
-            .at(file.location_of(*call))],
-        ));
-    }
 }
 
 /// The local name of `imported` from next-basics, if the module imports it.

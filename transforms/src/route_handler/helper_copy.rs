@@ -45,6 +45,10 @@ pub(crate) enum CopyKind {
     Wrapper,
     /// A next-connect callback, converted in place ([`copy_callback`]).
     Callback,
+    /// A next-basics `createMiddleware` callback (`middleware.rs`): its form takes the request
+    /// alone and returns the `Response` it answered with, or `undefined` where it called `next()`
+    /// ([`copy_middleware`]).
+    Middleware,
 }
 
 /// What a router callback's copy needs besides the function.
@@ -114,7 +118,38 @@ pub(crate) fn copy(
     new_name: &str,
     helpers: &Helpers,
 ) -> Result<HelperCopy, Vec<Diagnostic>> {
-    copy_as(file, function, usage, kind, Some(new_name), helpers, None)
+    copy_as(
+        file,
+        function,
+        usage,
+        kind,
+        Some(new_name),
+        helpers,
+        None,
+        None,
+    )
+}
+
+/// A next-basics middleware callback's form (`(req, res, next) => …` becomes `(req: NextRequest)
+/// => …`): `next()` becomes `return undefined`, and every other path returns the `Response`.
+/// `helpers` holds `next` as a call that answers. The caller names and places the copy.
+pub(crate) fn copy_middleware(
+    file: &ParsedFile,
+    function: &PagesFunction,
+    usage: &Usage,
+    helpers: &Helpers,
+    next: &str,
+) -> Result<HelperCopy, Vec<Diagnostic>> {
+    copy_as(
+        file,
+        function,
+        usage,
+        CopyKind::Middleware,
+        None,
+        helpers,
+        None,
+        Some(next),
+    )
 }
 
 /// A next-connect callback's form, in place (its name, if any, stays): `(req, res[, next])`
@@ -136,9 +171,11 @@ pub(crate) fn copy_callback(
         None,
         helpers,
         Some(callback),
+        None,
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn copy_as(
     file: &ParsedFile,
     function: &PagesFunction,
@@ -147,12 +184,14 @@ fn copy_as(
     new_name: Option<&str>,
     helpers: &Helpers,
     callback: Option<&CallbackForm>,
+    middleware_next: Option<&str>,
 ) -> Result<HelperCopy, Vec<Diagnostic>> {
     let help = match kind {
         CopyKind::Responder => "routes that call it stay for manual work; make every path of the helper send the response through `res`, then run routeshift again",
         CopyKind::Reader => "routes that call it stay for manual work; give it a form over a `NextRequest` by hand (`headers.get`, `cookies.get`, `nextUrl`), or convert those routes by hand",
         CopyKind::Wrapper => "routes it wraps stay for manual work; write its App Router form by hand (a handler over `(request, context)` that returns a Response), or convert those routes by hand",
         CopyKind::Callback => "the route stays for manual work: in `createEdgeRouter` every callback takes `(req, ctx[, next])` and returns a Response or `next()` on every path; rewrite this callback so, or convert the route by hand",
+        CopyKind::Middleware => "routes that run it stay for manual work; give it a form over a `NextRequest` by hand that returns the Response it would send (`undefined` where it calls `next()`), or convert those routes by hand",
     };
     let problem = |code: &str, message: &str| {
         vec![Diagnostic::manual(code, message)
@@ -162,6 +201,7 @@ fn copy_as(
     let subject = match kind {
         CopyKind::Wrapper => "wrapper",
         CopyKind::Callback => "callback",
+        CopyKind::Middleware => "middleware",
         CopyKind::Responder | CopyKind::Reader => "helper",
     };
     let name_of = |at: Option<usize>, what: &str| -> Result<Option<&str>, Vec<Diagnostic>> {
@@ -239,6 +279,12 @@ fn copy_as(
                         "the wrapper sets headers or a status on `res` that the wrapped handler's response carried",
                     ))
                 }
+                CopyKind::Middleware => {
+                    return Err(problem(
+                        "manual/middleware-sets-headers",
+                        "the middleware sets headers or a status on `res`, which the route's own response carried after `next()`",
+                    ))
+                }
             },
             UseKind::Special(_) => {
                 return Err(problem(
@@ -246,7 +292,11 @@ fn copy_as(
                     &format!("the {subject} streams, revalidates or toggles draft mode, which only a route's own statements can"),
                 ))
             }
-            UseKind::Cors(_) | UseKind::NodeRequest(_) | UseKind::HeadersObject { .. } => {
+            UseKind::Cors(_)
+            | UseKind::NodeRequest(_)
+            | UseKind::HeadersObject { .. }
+            | UseKind::Middleware(_)
+            | UseKind::MiddlewareField { .. } => {
                 return Err(problem(
                     "manual/helper-middleware",
                     &format!("the {subject} runs CORS, upload or webhook middleware on the request, which only a route's own statements can"),
@@ -295,6 +345,10 @@ fn copy_as(
                 CopyKind::Wrapper => problem(
                     "manual/wrapper-may-not-respond",
                     "not every path of the wrapper answers or calls the handler it wraps",
+                ),
+                CopyKind::Middleware => problem(
+                    "manual/middleware-may-not-answer",
+                    "not every path of the middleware answers through `res` or calls `next()` last (Pages left such a request hanging)",
                 ),
                 CopyKind::Responder | CopyKind::Reader => problem(
                     "manual/helper-may-not-respond",
@@ -408,6 +462,22 @@ fn copy_as(
     let mut dropped_reqs = 0;
     let mut notes = Vec::new();
     for u in &usage.uses {
+        // `next()` lets the route go on: the form returns nothing there.
+        if let (
+            Some(next),
+            UseKind::HelperCall {
+                call, callee, stmt, ..
+            },
+        ) = (middleware_next, &u.kind)
+        {
+            if file.slice(*callee) == next {
+                if let Some(stmt) = stmt {
+                    edits.push(Edit::insert(file.offset(stmt.lo), "return "));
+                }
+                edits.push(Edit::replace(file.range(*call), "undefined"));
+                continue;
+            }
+        }
         if let UseKind::HelperCall { helper, call, .. } = &u.kind {
             if helper.refreshed_session_cookie {
                 notes.push(super::helpers::session_cookie_note(file.location_of(*call)));
@@ -518,6 +588,34 @@ fn copy_as(
                 None => {}
             }
         }
+        CopyKind::Middleware => {
+            // `(req, res, next)` → `(req: NextRequest)`: the form answers by returning.
+            let drop: Vec<usize> = (0..params.len())
+                .filter(|at| Some(*at) != function.req_at)
+                .collect();
+            for gone in dropped_arguments(&params, &drop) {
+                edits.push(Edit::delete(gone));
+            }
+            if let Some(Pat::Ident(binding)) = function
+                .req_at
+                .and_then(|at| function.params.get(at).copied())
+            {
+                match &binding.type_ann {
+                    Some(type_ann) if typescript => {
+                        edits.push(Edit::replace(file.range(type_ann.span), ": NextRequest"));
+                        request_type = true;
+                    }
+                    None if typescript => {
+                        edits.push(Edit::insert(
+                            file.offset(binding.id.span.hi),
+                            ": NextRequest",
+                        ));
+                        request_type = true;
+                    }
+                    _ => {}
+                }
+            }
+        }
         CopyKind::Responder | CopyKind::Reader => {
             let mut drop: Vec<usize> = function.res_at.into_iter().collect();
             if kind == CopyKind::Reader {
@@ -559,6 +657,7 @@ fn copy_as(
         &names,
         callback.and_then(|c| c.size_limit),
         query_mode,
+        "",
         semi,
         &mut compat,
     );

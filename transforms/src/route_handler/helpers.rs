@@ -38,6 +38,9 @@ pub struct ProjectHelper {
     /// A wrapper (`withAuth(handler, options)`): the position of the handler it wraps. Its new
     /// form wraps a handler over `(request, context, …)` that returns a `Response`.
     pub wraps: Option<usize>,
+    /// A next-basics `createMiddleware` middleware (`await useAuth(req, res)`): how a route runs
+    /// it (see `middleware.rs`).
+    pub middleware: Option<super::middleware::MiddlewareHelper>,
 }
 
 impl ProjectHelper {
@@ -102,6 +105,8 @@ pub struct Helpers {
     refused: HashMap<String, Vec<Diagnostic>>,
     /// Library wrappers whose App Router form has the same name, by local name.
     library_wrappers: HashMap<String, (usize, super::session_libraries::LibraryWrapper)>,
+    /// Project next-basics middlewares the file imports, by local name.
+    middlewares: HashMap<String, (super::middleware::MiddlewareHelper, Rename)>,
 }
 
 /// Library functions and the arguments that go: `(source, name, req position, res position, arity)`.
@@ -121,6 +126,7 @@ impl Helpers {
         let mut wrappers = HashMap::new();
         let mut refused = HashMap::new();
         let mut library_wrappers = HashMap::new();
+        let mut middlewares = HashMap::new();
         for item in &file.module.body {
             let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
                 continue;
@@ -204,6 +210,11 @@ impl Helpers {
                         source: source.to_string(),
                         imported: imported.clone(),
                     };
+                    // Middlewares are awaited as statements of their own (`middleware.rs`).
+                    if let Some(middleware) = helper.middleware.clone() {
+                        middlewares.insert(local, (middleware, rename));
+                        continue;
+                    }
                     // Wrappers are not called with `req` and `res`: the handler finds them.
                     if let Some(at) = helper.wraps {
                         wrappers.insert(local, (at, rename));
@@ -218,7 +229,21 @@ impl Helpers {
             wrappers,
             refused,
             library_wrappers,
+            middlewares,
         }
+    }
+
+    /// The project middleware the file imports under `local`, and its App Router form's name.
+    pub fn middleware(
+        &self,
+        local: &str,
+    ) -> Option<&(super::middleware::MiddlewareHelper, Rename)> {
+        self.middlewares.get(local)
+    }
+
+    /// Whether the file imports any project middleware.
+    pub fn has_middlewares(&self) -> bool {
+        !self.middlewares.is_empty()
     }
 
     /// Why the project function the file imports under `local` has no App Router form.

@@ -232,7 +232,7 @@ pub(super) fn convert(
         headers: fresh("headers"),
         status: fresh("status"),
         context: fresh("context"),
-        next_request: "NextRequest".into(),
+        next_request: super::request_type::route_request_type(file, &handler, &usage.uses),
     };
     let handler_name = handler.name.clone().unwrap_or_else(|| fresh("handler"));
     let mut functions = output_functions(
@@ -554,11 +554,13 @@ pub(super) fn convert(
     };
     let prelude = |needs: Needs, compat: &mut BTreeSet<CompatFn>| -> Vec<String> {
         let semi = style.semi();
+        let typed = super::request_type::query_cast(file, &handler);
         let mut lines = request_prelude(
             needs,
             &names,
             config.size_limit.as_deref(),
             query_mode,
+            &typed,
             semi,
             compat,
         );
@@ -767,15 +769,19 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
     let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, Range<usize>, usize)> =
         BTreeMap::new();
     for u in uses {
-        if let UseKind::HelperCall {
-            helper:
-                super::helpers::HelperCall {
-                    rename: Some(rename),
-                    ..
-                },
-            ..
-        } = &u.kind
-        {
+        let renamed_call = match &u.kind {
+            UseKind::HelperCall {
+                helper:
+                    super::helpers::HelperCall {
+                        rename: Some(rename),
+                        ..
+                    },
+                ..
+            } => Some(rename),
+            UseKind::Middleware(middleware) => Some(&middleware.rename),
+            _ => None,
+        };
+        if let Some(rename) = renamed_call {
             // A function of the same module has no import to change.
             let Some(specifier) = &rename.specifier else {
                 continue;
@@ -851,11 +857,13 @@ pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) 
 /// The first lines of a function over the request: its body read as Pages parsed it, its query,
 /// the headers of its responses. (The status variable, when needed, comes after anything a caller
 /// adds.)
+/// `query_cast` follows the `pagesQuery(…)` call (` as RequestType['query']`, or nothing).
 pub(super) fn request_prelude(
     needs: Needs,
     names: &Names,
     size_limit: Option<&str>,
     query_mode: QueryMode,
+    query_cast: &str,
     semi: &str,
     compat: &mut BTreeSet<CompatFn>,
 ) -> Vec<String> {
@@ -887,7 +895,10 @@ pub(super) fn request_prelude(
             } else {
                 names.req.clone()
             };
-            lines.push(format!("const {} = pagesQuery({args}){semi}", names.query));
+            lines.push(format!(
+                "const {} = pagesQuery({args}){query_cast}{semi}",
+                names.query
+            ));
         }
     }
     if needs.headers {
@@ -1309,6 +1320,12 @@ pub(super) fn use_edits(
             range(*member),
             format!("Object.fromEntries({req}.headers)"),
         )),
+        UseKind::Middleware(middleware) => {
+            let headers = needs.headers.then_some(names.headers.as_str());
+            edits.extend(super::middleware::edits(file, middleware, headers, compat));
+        }
+        // Set on the request by the middleware, and read there still.
+        UseKind::MiddlewareField { .. } => {}
     }
 }
 

@@ -227,6 +227,13 @@ pub enum UseKind {
     HeadersObject {
         member: Span,
     },
+    /// `await useAuth(req, res)` of a project next-basics middleware (`middleware.rs`).
+    Middleware(super::middleware::MiddlewareUse),
+    /// `req.auth`: a value a middleware set on the request, which stays there.
+    MiddlewareField {
+        member: Span,
+        field: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -255,6 +262,8 @@ impl Use {
             UseKind::Cors(cors) => cors.stmt,
             UseKind::NodeRequest(upload) => upload.arg,
             UseKind::HeadersObject { member } => *member,
+            UseKind::Middleware(middleware) => middleware.stmt,
+            UseKind::MiddlewareField { member, .. } => *member,
         }
     }
 }
@@ -321,6 +330,7 @@ pub fn scan(input: &UsageInput<'_>, stmts: &[Stmt], expr_body: Option<&Expr>) ->
         cors: super::cors::CorsBindings::find(input.file),
         uploads: super::upload::UploadBindings::find(input.file),
         webhooks: super::webhook::WebhookBindings::find(input.file),
+        middlewares: super::middleware::MiddlewareBindings::find(input.file, input.helpers),
         depth: 0,
         safe: Vec::new(),
         nullish: Vec::new(),
@@ -362,6 +372,7 @@ struct Scanner<'a, 'f> {
     cors: super::cors::CorsBindings,
     uploads: super::upload::UploadBindings,
     webhooks: super::webhook::WebhookBindings,
+    middlewares: super::middleware::MiddlewareBindings,
     depth: usize,
     /// Spans of expressions sitting in a safe slot.
     safe: Vec<Span>,
@@ -603,6 +614,18 @@ impl Scanner<'_, '_> {
                     "read the raw body with `request.text()` or `request.arrayBuffer()` by hand",
                 ),
                 Some("url") => self.push(UseKind::Url { member: member.span, position }),
+                Some(field)
+                    if super::middleware::sets_field(
+                        self.helpers,
+                        &self.middlewares.locals,
+                        field,
+                    ) =>
+                {
+                    self.push(UseKind::MiddlewareField {
+                        member: member.span,
+                        field: field.to_string(),
+                    })
+                }
                 Some(name @ ("headers" | "cookies")) => self.problem(
                     member.span,
                     &format!("manual/req-{name}-object"),
@@ -648,6 +671,28 @@ impl Scanner<'_, '_> {
     }
 
     fn statement(&mut self, stmt: &Stmt) -> bool {
+        match self.middlewares.statement(
+            self.file,
+            stmt,
+            self.req,
+            self.res,
+            self.depth > 0,
+            self.helpers,
+        ) {
+            Some(Ok(super::middleware::MiddlewareStatement::Callback(middleware))) => {
+                self.push(UseKind::Middleware(middleware));
+                return true;
+            }
+            Some(Ok(super::middleware::MiddlewareStatement::Cors(cors))) => {
+                self.push(UseKind::Cors(cors));
+                return true;
+            }
+            Some(Err((span, code, message, help))) => {
+                self.problem(span, code, message, help);
+                return true;
+            }
+            None => {}
+        }
         match self
             .cors
             .statement(stmt, self.req, self.res, self.depth > 0)

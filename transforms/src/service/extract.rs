@@ -541,6 +541,13 @@ fn extract_unit(
                     "the logic hands the request to a Node library (CORS middleware, upload parser, webhook verifier)".into(),
                 ))
             }
+            UseKind::Middleware(_) | UseKind::MiddlewareField { .. } => {
+                return Err(manual(
+                    span,
+                    "manual/extract-transport-in-logic",
+                    "the logic runs a next-basics middleware on the request, or reads what one set on it".into(),
+                ))
+            }
         }
     }
     covered.extend(reads.iter().map(|(r, _)| r.clone()));
