@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use transforms::parse::ParsedFile;
 
+// The allocator the routeshift binary uses, so that the parse baseline is measured alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// routeshift's own binary, built by `cargo bench` in the same (release) profile.
 const ROUTESHIFT: &str = env!("CARGO_BIN_EXE_routeshift");
 const SOURCE_EXTENSIONS: [&str; 8] = ["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];

@@ -181,9 +181,11 @@ fn stdout_error(source: std::io::Error) -> Error {
 }
 
 fn write_json(out: &mut dyn Write, value: &Value) -> Result<(), Error> {
-    let text =
-        serde_json::to_string_pretty(value).map_err(|e| stdout_error(std::io::Error::other(e)))?;
-    writeln!(out, "{text}").map_err(stdout_error)
+    let mut out = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(|e| stdout_error(std::io::Error::other(e)))?;
+    writeln!(out).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)
 }
 
 /// One app's document as it is, or the documents of several apps under `apps`, each naming its

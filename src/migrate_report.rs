@@ -24,6 +24,7 @@
 //! <diagnostic> = { "code", "severity", "message", "help", "path", "line", "column", "location" }
 //! ```
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::apply::ApplyReport;
@@ -38,7 +39,7 @@ pub struct Applied<'a> {
 }
 
 pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
-    let routes: Vec<Value> = plan.routes.iter().map(|r| route(plan, r)).collect();
+    let routes: Vec<Value> = plan.routes.par_iter().map(|r| route(plan, r)).collect();
     let shared: Vec<Value> = plan
         .shared
         .iter()

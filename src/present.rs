@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use similar::TextDiff;
 use transforms::diagnostic::Diagnostic;
 use transforms::edit::apply;
@@ -39,9 +40,19 @@ pub fn print_plan(plan: &Plan, out: &mut dyn Write, paint: Paint) -> io::Result<
         write_painted(out, &shared_diff(shared), paint)?;
         writeln!(out)?;
     }
-    for route in &plan.routes {
-        print_route(route, out, paint)?;
-        writeln!(out)?;
+    // The diffs are the costly part: each route is rendered on its own, in parallel.
+    let rendered: Vec<io::Result<Vec<u8>>> = plan
+        .routes
+        .par_iter()
+        .map(|route| {
+            let mut text = Vec::new();
+            print_route(route, &mut text, paint)?;
+            writeln!(text)?;
+            Ok(text)
+        })
+        .collect();
+    for text in rendered {
+        out.write_all(&text?)?;
     }
     for diagnostic in &plan.diagnostics {
         print_diagnostic(diagnostic, "", out, paint)?;
