@@ -18,13 +18,69 @@ use transforms::route_handler::{Converted, RouteContext};
 use transforms::route_path::ApiRoute;
 use transforms::service::{
     self, action_fragment, can_post_form, can_query, compose, naming, query_fragment, ActionStyle,
-    Fragment, InputSource, ServiceContext, ServiceFunction,
+    Extraction, Fragment, InputSource, ServiceContext, ServiceFunction,
 };
 use transforms::text::{file_style, Style};
 
 use crate::callgraph::ResolvedSite;
 use crate::plan::{FileOperation, SharedFile};
 use crate::project::Project;
+
+/// Where a route's logic goes.
+pub struct ExtractionTarget {
+    /// Project-relative folder of the feature (`features/todos`).
+    pub feature_dir: String,
+    /// How the route file imports the service.
+    pub service_specifier: String,
+}
+
+impl ExtractionTarget {
+    /// The service part of the route `parsed`, with the names the feature has already `taken`.
+    pub fn extract(
+        &self,
+        parsed: &ParsedFile,
+        routing: &RouteContext,
+        taken: &HashSet<String>,
+    ) -> Result<Extracted, Vec<Diagnostic>> {
+        let extraction = service::extract(
+            parsed,
+            &ServiceContext {
+                routing,
+                feature_dir: &self.feature_dir,
+                service_specifier: &self.service_specifier,
+                taken,
+            },
+        )?;
+        Ok(Extracted {
+            extraction,
+            style: file_style(parsed),
+        })
+    }
+}
+
+/// A route's extraction, with the style of its file.
+pub struct Extracted {
+    pub extraction: Extraction,
+    pub style: Style,
+}
+
+impl Extracted {
+    /// Whether this extraction, made with no names of the feature taken, comes out the same
+    /// with `taken`: the names only decide which function names are free and whether a
+    /// declaration clashes, so it does when it declares none of them.
+    pub fn fits(&self, taken: &HashSet<String>) -> bool {
+        let service = &self.extraction.service;
+        let imported: HashSet<&str> = service
+            .imports
+            .iter()
+            .filter_map(|i| i.kind.local())
+            .collect();
+        service
+            .names()
+            .into_iter()
+            .all(|name| imported.contains(name) || !taken.contains(name))
+    }
+}
 
 /// The generated modules of every feature, filled route by route.
 pub struct Features {
@@ -78,22 +134,38 @@ impl Features {
         }
     }
 
-    /// Extracts one route. `Err` carries why it keeps its plain route handler.
+    /// Where the route at `path` (project-relative) goes: its feature folder and how the route
+    /// file imports the service.
+    pub fn target(&self, project: &Project, route: &ApiRoute, path: &str) -> ExtractionTarget {
+        let feature_dir = format!("{}/{}", self.root, naming::feature(route));
+        let service_specifier =
+            project.preferred_specifier(path, &format!("{feature_dir}/service"));
+        ExtractionTarget {
+            feature_dir,
+            service_specifier,
+        }
+    }
+
+    /// Extracts one route (at project path `path`). `extract` makes its service part with the
+    /// names the feature has taken so far (see [`ExtractionTarget::extract`]). `Err` carries why
+    /// the route keeps its plain route handler.
+    #[allow(clippy::too_many_arguments)]
     pub fn migrate(
         &mut self,
         project: &Project,
         plan_index: usize,
         class: Class,
-        parsed: &ParsedFile,
+        route: &ApiRoute,
+        path: &str,
         callers: &[ResolvedSite],
-        routing: &RouteContext,
+        extract: impl FnOnce(&ExtractionTarget, &HashSet<String>) -> Result<Extracted, Vec<Diagnostic>>,
     ) -> Result<Migrated, Vec<Diagnostic>> {
-        let route = routing.route;
         let ext = if project.typescript { "ts" } else { "js" };
-        let feature_dir = format!("{}/{}", self.root, naming::feature(route));
+        let target = self.target(project, route, path);
+        let feature_dir = target.feature_dir.clone();
         let module = |kind: &str| format!("{feature_dir}/{kind}");
         let location = Location {
-            path: parsed.path.clone(),
+            path: path.to_string(),
             line: 1,
             column: 1,
         };
@@ -110,18 +182,11 @@ impl Features {
                 .at(location)]);
             }
         }
-        let service_specifier = project.preferred_specifier(&parsed.path, &module("service"));
         let no_names = HashSet::new();
-        let extraction = service::extract(
-            parsed,
-            &ServiceContext {
-                routing,
-                feature_dir: &feature_dir,
-                service_specifier: &service_specifier,
-                taken: self.service_names.get(&feature_dir).unwrap_or(&no_names),
-            },
+        let Extracted { extraction, style } = extract(
+            &target,
+            self.service_names.get(&feature_dir).unwrap_or(&no_names),
         )?;
-        let style = file_style(parsed);
         let areas = Areas::of(project);
 
         // Phase one: where each caller goes, and so which actions and queries there are.

@@ -22,7 +22,7 @@ use transforms::route_path::{api_route, ApiRoute, RoutePathError};
 use transforms::shared_exports;
 
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
-use crate::features::Features;
+use crate::features::{Extracted, ExtractionTarget, Features};
 use crate::progress::Progress;
 use crate::project::Project;
 
@@ -638,6 +638,89 @@ fn plan_with(
     }
     let graph = callgraph::build(project, &call_files, &urls);
     let callers_by_route = graph.callers_by_route();
+    let mut route_callers: Vec<Vec<ResolvedSite>> = (0..routes.len())
+        .map(|i| {
+            callers_by_route
+                .get(i)
+                .map(|sites| sites.iter().map(|&s| graph.sites[s].clone()).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut classifications: Vec<Option<Classification>> = routes
+        .iter()
+        .zip(&route_callers)
+        .map(|(route, callers)| {
+            let user_override = match &route.comment_override {
+                Ok(Some((class, location))) => Some(Override {
+                    class: *class,
+                    source: "a routeshift comment",
+                    location: location.clone(),
+                }),
+                Ok(None) => overrides
+                    .iter()
+                    .find(|o| o.route == route.url)
+                    .map(|o| Override {
+                        class: o.class,
+                        source: "routeshift.toml",
+                        location: o.location.clone(),
+                    }),
+                Err(_) => None,
+            };
+            let signals = route.signals.as_ref()?;
+            let callers: Vec<Caller> = callers
+                .iter()
+                .map(|c| Caller {
+                    site: &c.site,
+                    package: c.package.as_deref(),
+                    separate: c.separate,
+                    certain: matches!(c.target, RouteMatch::Route(_)),
+                })
+                .collect();
+            Some(decide::classify(
+                &signals.evidence,
+                &signals.methods,
+                &callers,
+                user_override.as_ref(),
+            ))
+        })
+        .collect();
+    // The routes the app's own UI and pages call are extracted into services below, one at a
+    // time (a feature's names depend on the routes before). Most of that work is made here, in
+    // parallel, with none of the feature's names taken; the loop keeps each result that takes
+    // no name used by then, and extracts the others again.
+    let extractions: Vec<(usize, &ApiRoute, ExtractionTarget)> = routes
+        .iter()
+        .enumerate()
+        .filter(|(i, route)| {
+            let class = classifications[*i].as_ref().map(|c| c.class);
+            matches!(class, Some(Class::AppMutation | Class::PageRead))
+                && matches!(route.outcome, Outcome::Converted(_))
+                && route.blockers.is_empty()
+                && route.type_importers.is_empty()
+                && route.comment_override.is_ok()
+        })
+        .filter_map(|(i, route)| {
+            let api = route.route.as_ref()?;
+            let target = features.target(project, api, &project.files[route.file].path);
+            Some((i, api, target))
+        })
+        .collect();
+    let mut prepared: HashMap<usize, Result<Extracted, Vec<Diagnostic>>> = extractions
+        .into_par_iter()
+        .filter_map(|(i, api, target)| {
+            let file = &project.files[routes[i].file];
+            let parsed = ParsedFile::parse(&file.path, &file.text).ok()?;
+            let extracted = with_route_context(
+                &parsed,
+                api,
+                &compat_stem,
+                &final_moves,
+                &helpers,
+                |routing| target.extract(&parsed, routing, &HashSet::new()),
+            );
+            Some((i, extracted))
+        })
+        .collect();
 
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
@@ -653,46 +736,12 @@ fn plan_with(
             operations: Vec::new(),
             shared: Vec::new(),
             classification: None,
-            callers: callers_by_route
-                .get(i)
-                .map(|sites| sites.iter().map(|&s| graph.sites[s].clone()).collect())
-                .unwrap_or_default(),
+            callers: std::mem::take(&mut route_callers[i]),
             handler_methods: Vec::new(),
             extracted: false,
         };
-        let user_override = match &route.comment_override {
-            Ok(Some((class, location))) => Some(Override {
-                class: *class,
-                source: "a routeshift comment",
-                location: location.clone(),
-            }),
-            Ok(None) => overrides
-                .iter()
-                .find(|o| o.route == route.url)
-                .map(|o| Override {
-                    class: o.class,
-                    source: "routeshift.toml",
-                    location: o.location.clone(),
-                }),
-            Err(_) => None,
-        };
         if let Some(signals) = &route.signals {
-            let callers: Vec<Caller> = plan
-                .callers
-                .iter()
-                .map(|c| Caller {
-                    site: &c.site,
-                    package: c.package.as_deref(),
-                    separate: c.separate,
-                    certain: matches!(c.target, RouteMatch::Route(_)),
-                })
-                .collect();
-            plan.classification = Some(decide::classify(
-                &signals.evidence,
-                &signals.methods,
-                &callers,
-                user_override.as_ref(),
-            ));
+            plan.classification = classifications[i].take();
             plan.handler_methods = signals.methods.clone();
         }
         if let Err(problem) = &route.comment_override {
@@ -749,27 +798,37 @@ fn plan_with(
                         );
                     } else if let Some(class @ (Class::AppMutation | Class::PageRead)) = class {
                         let file = &project.files[route.file];
-                        let outcome = ParsedFile::parse(&file.path, &file.text)
-                            .map_err(|d| vec![d])
-                            .and_then(|parsed| {
+                        let early = prepared.remove(&i);
+                        let outcome = features.migrate(
+                            project,
+                            plans.len(),
+                            class,
+                            &api,
+                            &file.path,
+                            &plan.callers,
+                            |target, taken| {
+                                // With no names taken yet, the early result is the result.
+                                match early {
+                                    Some(Ok(extracted)) if extracted.fits(taken) => {
+                                        return Ok(extracted)
+                                    }
+                                    Some(Err(problems)) if taken.is_empty() => {
+                                        return Err(problems)
+                                    }
+                                    _ => {}
+                                }
+                                let parsed = ParsedFile::parse(&file.path, &file.text)
+                                    .map_err(|d| vec![d])?;
                                 with_route_context(
                                     &parsed,
                                     &api,
                                     &compat_stem,
                                     &final_moves,
                                     &helpers,
-                                    |routing| {
-                                        features.migrate(
-                                            project,
-                                            plans.len(),
-                                            class,
-                                            &parsed,
-                                            &plan.callers,
-                                            routing,
-                                        )
-                                    },
+                                    |routing| target.extract(&parsed, routing, taken),
                                 )
-                            });
+                            },
+                        );
                         match outcome {
                             Ok(migrated) => {
                                 plan.extracted = true;
