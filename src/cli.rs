@@ -152,8 +152,12 @@ struct Planned {
     plan: Plan,
 }
 
-/// Reads each app of `location` and plans it.
-fn plan_apps(location: &Location, settings: &Settings) -> Result<Vec<Planned>, Error> {
+/// Reads each app of `location` and plans it (`classify_only`: see [`PlanOptions`]).
+fn plan_apps(
+    location: &Location,
+    settings: &Settings,
+    classify_only: bool,
+) -> Result<Vec<Planned>, Error> {
     let apps = apps::find(&location.dir, location.app.as_deref())?;
     let mut planned = Vec::new();
     for app in apps {
@@ -164,6 +168,7 @@ fn plan_apps(location: &Location, settings: &Settings) -> Result<Vec<Planned>, E
             let overrides = project.overrides()?;
             let options = PlanOptions {
                 progress: Some(&progress),
+                classify_only,
                 ..PlanOptions::default()
             };
             Ok::<_, Error>(plan::plan_for(&project, &overrides, &options))
@@ -220,7 +225,7 @@ fn app_heading(
 }
 
 fn classify(args: ClassifyArgs, settings: &Settings, output: &mut Output) -> Result<i32, Error> {
-    let planned = plan_apps(&args.location, settings)?;
+    let planned = plan_apps(&args.location, settings, true)?;
     let out = &mut *output.out;
     if args.json {
         let documents = planned
@@ -249,7 +254,7 @@ fn classify(args: ClassifyArgs, settings: &Settings, output: &mut Output) -> Res
 }
 
 fn check(args: CheckArgs, settings: &Settings, output: &mut Output) -> Result<i32, Error> {
-    let planned = plan_apps(&args.location, settings)?;
+    let planned = plan_apps(&args.location, settings, false)?;
     let out = &mut *output.out;
     let paint = settings.paint;
     let mut remaining = 0;
@@ -315,7 +320,7 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
             apply::prepare(&app.root, &target)?;
         }
     }
-    let planned = plan_apps(&args.location, settings)?;
+    let planned = plan_apps(&args.location, settings, false)?;
     // The JSON document is the only thing on standard output; what is written goes to stderr.
     let Output { out, err, .. } = output;
     let out: &mut dyn Write = &mut **out;

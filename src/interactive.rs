@@ -342,6 +342,7 @@ fn plan_app(
         let options = PlanOptions {
             progress: Some(&progress),
             excluded,
+            ..PlanOptions::default()
         };
         plan::plan_for(project, overrides, &options)
     })

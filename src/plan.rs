@@ -181,6 +181,9 @@ pub struct PlanOptions<'a> {
     /// what would follow from them (services, caller rewrites, helper forms, moved values)
     /// follows from the other routes only. `migrate --interactive` excludes the rejected ones.
     pub excluded: HashSet<String>,
+    /// Only who calls each route and its class (`classify`): no route is converted, so every
+    /// route is left as it is, without diagnostics of its own.
+    pub classify_only: bool,
 }
 
 /// [`plan`] with options.
@@ -257,7 +260,11 @@ fn plan_with(
         .files
         .par_iter()
         .enumerate()
-        .filter(|(i, f)| !candidate_of.contains_key(i) && helper_module::may_hold_helpers(&f.text))
+        .filter(|(i, f)| {
+            !options.classify_only
+                && !candidate_of.contains_key(i)
+                && helper_module::may_hold_helpers(&f.text)
+        })
         .filter_map(|(i, f)| {
             let parsed = ParsedFile::parse(&f.path, &f.text).ok()?;
             let module = helper_module::analyze(&parsed);
@@ -308,9 +315,9 @@ fn plan_with(
                     }
                 }
             };
-            let route = candidate_of
-                .get(&index)
-                .map(|&c| analyze_route(project, c, &parsed, &compat_stem, &moves, &helpers));
+            let route = candidate_of.get(&index).map(|&c| {
+                analyze_route(project, c, &parsed, &compat_stem, &moves, &helpers, options)
+            });
             file_analysis(project, &parsed, route)
         })
         .collect();
@@ -453,7 +460,7 @@ fn plan_with(
     }
 
     // Shared values move out of the route files first, then the project is planned again.
-    if move_shared {
+    if move_shared && !options.classify_only {
         let importers: Vec<(usize, Vec<(usize, ModuleReference)>)> = value_importers
             .into_iter()
             .map(|(route, importers)| (routes[route].file, importers))
@@ -1098,6 +1105,7 @@ fn analyze_route(
     compat_stem: &str,
     moves: &HashMap<String, String>,
     helpers: &HelperCatalogue,
+    options: &PlanOptions,
 ) -> RouteAnalysis {
     let c = &project.candidates[candidate];
     if !route_handler::is_route_module(parsed) {
@@ -1105,7 +1113,11 @@ fn analyze_route(
     }
     match api_route(&project.pages_dir, &c.relative, &c.suffix) {
         Ok(route) => {
-            let outcome = convert(parsed, &route, compat_stem, moves, helpers);
+            let outcome = if options.classify_only {
+                Outcome::Manual(Vec::new())
+            } else {
+                convert(parsed, &route, compat_stem, moves, helpers)
+            };
             let signals = signals::handler_signals(parsed, &route.url);
             let comment_override = overrides::comment_override(parsed);
             RouteAnalysis::Route(Box::new(AnalyzedRoute {

@@ -24,7 +24,12 @@ fn plan_for(project: &Project) -> Plan {
         Ok(overrides) => overrides,
         Err(error) => panic!("{}: {error}", project.root.display()),
     };
-    plan::plan(project, &overrides)
+    // As `routeshift classify` plans: classes and callers only, nothing converted.
+    let options = plan::PlanOptions {
+        classify_only: true,
+        ..plan::PlanOptions::default()
+    };
+    plan::plan_for(project, &overrides, &options)
 }
 
 #[test]
