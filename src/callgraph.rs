@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use transforms::callers::url::{RouteMatch, RouteTable};
 use transforms::callers::{Binding, CallSite, CallTarget, FileCalls};
 
@@ -97,48 +98,62 @@ pub fn build(project: &Project, files: &[CallFile], urls: &[&str]) -> CallGraph 
         .enumerate()
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
-    let mut graph = CallGraph {
+    // Each file's sites are resolved on their own, in parallel, and kept in file order.
+    let per_file: Vec<Vec<ResolvedSite>> = files
+        .par_iter()
+        .map(|file| resolve_file(project, files, &index, &table, file))
+        .collect();
+    CallGraph {
         routes: urls.iter().map(|u| u.to_string()).collect(),
-        sites: Vec::new(),
-    };
-    for file in files {
-        let package = file.package.and_then(|p| project.packages.get(p));
-        let separate = package.is_some_and(|p| !p.bundled);
-        let mut push = |site: CallSite| {
-            // A separate package reaches this app only through a URL with a host; its bare
-            // `/api/…` URLs go to its own origin.
-            if separate && !site.absolute {
-                return;
-            }
-            let target = table.find(&site.url);
-            graph.sites.push(ResolvedSite {
-                site,
-                package: package.map(|p| p.name.clone()),
-                separate,
-                target,
-            });
-        };
-        for site in &file.calls.sites {
-            push(site.clone());
+        sites: per_file.into_iter().flatten().collect(),
+    }
+}
+
+/// The call sites of `file`, each matched to a route.
+fn resolve_file(
+    project: &Project,
+    files: &[CallFile],
+    index: &HashMap<&str, usize>,
+    table: &RouteTable,
+    file: &CallFile,
+) -> Vec<ResolvedSite> {
+    let mut sites = Vec::new();
+    let package = file.package.and_then(|p| project.packages.get(p));
+    let separate = package.is_some_and(|p| !p.bundled);
+    let mut push = |site: CallSite| {
+        // A separate package reaches this app only through a URL with a host; its bare
+        // `/api/…` URLs go to its own origin.
+        if separate && !site.absolute {
+            return;
         }
-        for pending in &file.calls.pending {
-            let (binding, member) = match &pending.target {
-                CallTarget::Function(binding) => (binding, None),
-                CallTarget::Member(binding, member) => (binding, Some(member.as_str())),
-            };
-            let definition = locate(project, files, &index, file, binding)
-                .and_then(|(owner, local)| files[owner].calls.definition(&local, member));
-            match definition {
-                Some(definition) => {
-                    if let Some(site) = pending.resolve(definition) {
-                        push(site);
-                    }
+        let target = table.find(&site.url);
+        sites.push(ResolvedSite {
+            site,
+            package: package.map(|p| p.name.clone()),
+            separate,
+            target,
+        });
+    };
+    for site in &file.calls.sites {
+        push(site.clone());
+    }
+    for pending in &file.calls.pending {
+        let (binding, member) = match &pending.target {
+            CallTarget::Function(binding) => (binding, None),
+            CallTarget::Member(binding, member) => (binding, Some(member.as_str())),
+        };
+        let definition = locate(project, files, index, file, binding)
+            .and_then(|(owner, local)| files[owner].calls.definition(&local, member));
+        match definition {
+            Some(definition) => {
+                if let Some(site) = pending.resolve(definition) {
+                    push(site);
                 }
-                None => pending.fallback.iter().cloned().for_each(&mut push),
             }
+            None => pending.fallback.iter().cloned().for_each(&mut push),
         }
     }
-    graph
+    sites
 }
 
 /// The file and local name a binding stands for.
