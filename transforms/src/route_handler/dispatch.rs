@@ -312,20 +312,33 @@ fn method_switch<'a>(
         }
         let mut stmts: Vec<&Stmt> = case.cons.iter().collect();
         let mut dropped = Vec::new();
-        if let Some(Stmt::Break(b)) = stmts.last() {
-            if b.label.is_none() {
-                dropped.push(crate::text::whole_lines(&file.text, file.range(b.span)));
-                stmts.pop();
-            }
+        // The case's closing `break`, after its statements or as the last one of its block
+        // (`case 'GET': { …; break }`): both leave the switch the same way.
+        let unlabelled_break = |stmt: Option<&Stmt>| match stmt {
+            Some(Stmt::Break(b)) if b.label.is_none() => Some(b.span),
+            _ => None,
+        };
+        let block_break = match stmts.as_slice() {
+            [Stmt::Block(block)] => unlabelled_break(block.stmts.last()),
+            _ => None,
+        };
+        if let Some(span) = unlabelled_break(stmts.last().copied()) {
+            dropped.push(crate::text::whole_lines(&file.text, file.range(span)));
+            stmts.pop();
+        } else if let Some(span) = block_break {
+            dropped.push(crate::text::whole_lines(&file.text, file.range(span)));
         } else if index + 1 < count && !always_exits(&stmts, input.responder()) {
             // Falls through into the next case.
             return None;
         }
-        if stmts.iter().any(|s| breaks_out(s)) {
-            return None;
-        }
         let (stmts, window) = match stmts.as_slice() {
-            [Stmt::Block(block)] => (block.stmts.iter().collect(), inner(file, block.span)),
+            [Stmt::Block(block)] => {
+                let mut inside: Vec<&Stmt> = block.stmts.iter().collect();
+                if block_break.is_some() {
+                    inside.pop();
+                }
+                (inside, inner(file, block.span))
+            }
             _ => {
                 let colon_end = case
                     .test
@@ -338,6 +351,9 @@ fn method_switch<'a>(
                 (stmts, start..file.offset(case.span.hi))
             }
         };
+        if stmts.iter().any(|s| breaks_out(s)) {
+            return None;
+        }
         // A dropped `break` line ends at its line break, which may lie past the case.
         let dropped = dropped
             .into_iter()
