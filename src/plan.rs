@@ -712,9 +712,15 @@ fn plan_with(
             Some((i, api, target))
         })
         .collect();
+    if let Some(progress) = options.progress {
+        progress.stage("extracting services", extractions.len());
+    }
     let mut prepared: HashMap<usize, Result<Extracted, Vec<Diagnostic>>> = extractions
         .into_par_iter()
         .filter_map(|(i, api, target)| {
+            if let Some(progress) = options.progress {
+                progress.advance();
+            }
             let file = &project.files[routes[i].file];
             let parsed = ParsedFile::parse(&file.path, &file.text).ok()?;
             let extracted = with_route_context(
@@ -732,7 +738,13 @@ fn plan_with(
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
     let mut helper_users: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+    if let Some(progress) = options.progress {
+        progress.stage("planning routes", routes.len());
+    }
     for (i, route) in routes.into_iter().enumerate() {
+        if let Some(progress) = options.progress {
+            progress.advance();
+        }
         let source = project.files[route.file].path.clone();
         let mut plan = RoutePlan {
             url: route.url.clone(),
