@@ -33,9 +33,8 @@ use std::ops::Range;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, CallExpr, Callee, Decl, Expr, Function, ImportSpecifier,
-    ModuleDecl, ModuleExportName, ModuleItem, Pat, Stmt, TsEntityName, TsFnOrConstructorType,
-    TsFnParam, TsType, TsTypeAnn, TsTypeElement,
+    CallExpr, Callee, Decl, Expr, ImportSpecifier, ModuleDecl, ModuleExportName, ModuleItem, Pat,
+    Stmt, TsEntityName, TsFnOrConstructorType, TsFnParam, TsType, TsTypeAnn, TsTypeElement,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -45,7 +44,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::imports;
 use crate::parse::ParsedFile;
-use crate::route_handler::handler::HandlerBody;
+use crate::route_handler::handler::{FunctionParts, HandlerBody};
 use crate::route_handler::helper_copy::{self, CopyKind, PagesFunction, Wrapper, CONTEXT_TYPE};
 use crate::route_handler::helpers::{HelperCall, Helpers, ProjectHelper, Rename};
 use crate::route_handler::usage::Usage;
@@ -85,6 +84,19 @@ impl HelperModule {
         self.forms.iter().find(|f| f.name == name)
     }
 
+    /// The helpers (by their old names) whose forms are the ones `called` names (new names).
+    pub(crate) fn helpers_of_forms(&self, called: &[String]) -> Vec<String> {
+        called
+            .iter()
+            .filter_map(|new_name| {
+                self.forms
+                    .iter()
+                    .find(|f| f.helper.new_name == *new_name)
+                    .map(|f| f.name.clone())
+            })
+            .collect()
+    }
+
     /// The forms `names` need: theirs and those they call, each once, in module order.
     pub fn forms_with_requirements(&self, names: &[&str]) -> Vec<&HelperForm> {
         let mut wanted: HashSet<&str> = HashSet::new();
@@ -120,49 +132,6 @@ struct Exported<'a> {
     /// Exported through an `export { name }` list: its copy needs an `export` of its own.
     listed: bool,
     function: FunctionParts<'a>,
-}
-
-/// A function or arrow, seen the same way.
-#[derive(Clone)]
-struct FunctionParts<'a> {
-    span: Span,
-    params: Vec<&'a Pat>,
-    body: HandlerBody<'a>,
-    return_type: Option<&'a TsTypeAnn>,
-    is_async: bool,
-}
-
-impl<'a> FunctionParts<'a> {
-    fn of_function(function: &'a Function) -> Option<Self> {
-        Some(FunctionParts {
-            span: function.span,
-            params: function.params.iter().map(|p| &p.pat).collect(),
-            body: HandlerBody::Block(function.body.as_ref()?),
-            return_type: function.return_type.as_deref(),
-            is_async: function.is_async,
-        })
-    }
-
-    fn of_arrow(arrow: &'a ArrowExpr) -> Self {
-        FunctionParts {
-            span: arrow.span,
-            params: arrow.params.iter().collect(),
-            body: match &*arrow.body {
-                ArrowFunctionBody::FunctionBody(block) => HandlerBody::Block(block),
-                ArrowFunctionBody::Expr(expr) => HandlerBody::Expr(expr),
-            },
-            return_type: arrow.return_type.as_deref(),
-            is_async: arrow.is_async,
-        }
-    }
-
-    fn of_expr(expr: &'a Expr) -> Option<Self> {
-        match strip_parens(expr) {
-            Expr::Arrow(arrow) => Some(Self::of_arrow(arrow)),
-            Expr::Fn(f) => Self::of_function(&f.function),
-            _ => None,
-        }
-    }
 }
 
 /// The module's helpers and wrappers, and their App Router forms.
@@ -355,17 +324,7 @@ fn add_form(
         });
     match copy {
         Ok((copy, new_name, present)) => {
-            let requires = copy
-                .calls
-                .iter()
-                .filter_map(|called| {
-                    module
-                        .forms
-                        .iter()
-                        .find(|f| f.helper.new_name == *called)
-                        .map(|f| f.name.clone())
-                })
-                .collect();
+            let requires = module.helpers_of_forms(&copy.calls);
             module.forms.push(HelperForm {
                 name: function.name.clone(),
                 helper: ProjectHelper {
@@ -419,7 +378,7 @@ fn exported_functions(file: &ParsedFile) -> Vec<Exported<'_>> {
             _ => continue,
         };
         let (name, name_span, function) = match decl {
-            Decl::Fn(f) => match FunctionParts::of_function(&f.function) {
+            Decl::Fn(f) => match FunctionParts::of_function(&f.function, f.function.span) {
                 Some(parts) => (f.ident.sym.to_string(), f.ident.span, parts),
                 None => continue,
             },

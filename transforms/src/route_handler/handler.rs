@@ -473,3 +473,50 @@ fn declared_handler<'a>(
     .with_help("convert this route by hand")
     .at(file.location(export.start)))
 }
+
+/// A function or arrow, seen the same way: what the copies of helpers, wrappers and router
+/// callbacks need of it.
+#[derive(Clone)]
+pub(crate) struct FunctionParts<'a> {
+    /// Where `async` goes.
+    pub span: Span,
+    pub params: Vec<&'a Pat>,
+    pub body: HandlerBody<'a>,
+    pub return_type: Option<&'a TsTypeAnn>,
+    pub is_async: bool,
+}
+
+impl<'a> FunctionParts<'a> {
+    /// A function, `span` being where its `async` would go (the declaration's or its own).
+    pub fn of_function(function: &'a Function, span: Span) -> Option<Self> {
+        Some(FunctionParts {
+            span,
+            params: function.params.iter().map(|p| &p.pat).collect(),
+            body: HandlerBody::Block(function.body.as_ref()?),
+            return_type: function.return_type.as_deref(),
+            is_async: function.is_async,
+        })
+    }
+
+    pub fn of_arrow(arrow: &'a ArrowExpr) -> Self {
+        FunctionParts {
+            span: arrow.span,
+            params: arrow.params.iter().collect(),
+            body: match &*arrow.body {
+                ArrowFunctionBody::FunctionBody(block) => HandlerBody::Block(block),
+                ArrowFunctionBody::Expr(expr) => HandlerBody::Expr(expr),
+            },
+            return_type: arrow.return_type.as_deref(),
+            is_async: arrow.is_async,
+        }
+    }
+
+    /// An arrow or a function expression (in parentheses or not).
+    pub fn of_expr(expr: &'a Expr) -> Option<Self> {
+        match crate::ast::strip_parens(expr) {
+            Expr::Arrow(arrow) => Some(Self::of_arrow(arrow)),
+            Expr::Fn(f) => Self::of_function(&f.function, f.function.span),
+            _ => None,
+        }
+    }
+}

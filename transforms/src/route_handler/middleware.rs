@@ -127,17 +127,7 @@ pub(crate) fn analyze_module(
                     )
                     .map(|form| {
                         // The forms of the module's own helpers it calls go with it.
-                        let requires = form
-                            .requires
-                            .iter()
-                            .filter_map(|called| {
-                                module
-                                    .forms
-                                    .iter()
-                                    .find(|f| f.helper.new_name == *called)
-                                    .map(|f| f.name.clone())
-                            })
-                            .collect();
+                        let requires = module.helpers_of_forms(&form.requires);
                         HelperForm { requires, ..form }
                     }),
                     _ => Err(refuse(

@@ -52,8 +52,8 @@ use std::ops::Range;
 
 use swc_common::{Span, Spanned};
 use swc_ecma_ast::{
-    ArrowExpr, ArrowFunctionBody, CallExpr, Decl, Expr, Function, ImportSpecifier, MemberProp,
-    ModuleDecl, ModuleExportName, ModuleItem, ObjectLit, Pat, Prop, Stmt, VarDeclKind,
+    CallExpr, Decl, Expr, Function, ImportSpecifier, MemberProp, ModuleDecl, ModuleExportName,
+    ModuleItem, ObjectLit, Pat, Prop, Stmt, VarDeclKind,
 };
 
 use super::{
@@ -66,7 +66,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, ALL_METHODS};
-use crate::route_handler::handler::HandlerBody;
+use crate::route_handler::handler::FunctionParts;
 use crate::route_handler::helper_copy::{self, CallbackForm, PagesFunction};
 use crate::route_handler::helpers::{HelperCall, Helpers};
 use crate::route_handler::render::identifier_counts;
@@ -703,13 +703,19 @@ fn resolve<'a>(
             .at(file.location_of(span))
     };
     let (function, name_span, declaration) = match source {
-        Source::Method(function, span) => {
-            (Parts::of_function(function, span), span, file.range(span))
-        }
+        Source::Method(function, span) => (
+            FunctionParts::of_function(function, span),
+            span,
+            file.range(span),
+        ),
         Source::Expr(expr) => match expr {
-            Expr::Arrow(arrow) => (Parts::of_arrow(arrow), arrow.span, file.range(arrow.span)),
+            Expr::Arrow(arrow) => (
+                Some(FunctionParts::of_arrow(arrow)),
+                arrow.span,
+                file.range(arrow.span),
+            ),
             Expr::Fn(f) => (
-                Parts::of_function(&f.function, f.function.span),
+                FunctionParts::of_function(&f.function, f.function.span),
                 f.function.span,
                 file.range(f.function.span),
             ),
@@ -780,7 +786,7 @@ fn resolve_name<'a>(
 /// Positions of the parameters for the callback's role.
 fn callback<'a>(
     file: &ParsedFile,
-    function: Parts<'a>,
+    function: FunctionParts<'a>,
     name: Span,
     declaration: Range<usize>,
     role: Role,
@@ -817,52 +823,17 @@ fn callback<'a>(
     })
 }
 
-/// A function or an arrow, seen the same way.
-struct Parts<'a> {
-    /// Where `async` goes.
-    span: Span,
-    params: Vec<&'a Pat>,
-    body: HandlerBody<'a>,
-    return_type: Option<&'a swc_ecma_ast::TsTypeAnn>,
-    is_async: bool,
-}
-
-impl<'a> Parts<'a> {
-    fn of_function(function: &'a Function, span: Span) -> Option<Parts<'a>> {
-        Some(Parts {
-            span,
-            params: function.params.iter().map(|p| &p.pat).collect(),
-            body: HandlerBody::Block(function.body.as_ref()?),
-            return_type: function.return_type.as_deref(),
-            is_async: function.is_async,
-        })
-    }
-
-    fn of_arrow(arrow: &'a ArrowExpr) -> Option<Parts<'a>> {
-        Some(Parts {
-            span: arrow.span,
-            params: arrow.params.iter().collect(),
-            body: match &*arrow.body {
-                ArrowFunctionBody::FunctionBody(block) => HandlerBody::Block(block),
-                ArrowFunctionBody::Expr(expr) => HandlerBody::Expr(expr),
-            },
-            return_type: arrow.return_type.as_deref(),
-            is_async: arrow.is_async,
-        })
-    }
-}
-
 /// `function name(…) { … }` or `const name = (…) => …` (no type on the variable) at the top
 /// level: the function, its name, and the range its form replaces.
 fn declared_function<'a>(
     file: &'a ParsedFile,
     name: &str,
-) -> Option<(Parts<'a>, Span, Range<usize>)> {
+) -> Option<(FunctionParts<'a>, Span, Range<usize>)> {
     file.module.body.iter().find_map(|item| match item {
         ModuleItem::Stmt(Stmt::Decl(Decl::Fn(decl))) if &*decl.ident.sym == name => {
             let span = decl.function.span;
             Some((
-                Parts::of_function(&decl.function, span)?,
+                FunctionParts::of_function(&decl.function, span)?,
                 decl.ident.span,
                 file.range(span),
             ))
@@ -878,12 +849,12 @@ fn declared_function<'a>(
             }
             match strip_parens(var.decls[0].init.as_deref()?) {
                 Expr::Arrow(arrow) => Some((
-                    Parts::of_arrow(arrow)?,
+                    FunctionParts::of_arrow(arrow),
                     binding.id.span,
                     file.range(arrow.span),
                 )),
                 Expr::Fn(f) => Some((
-                    Parts::of_function(&f.function, f.function.span)?,
+                    FunctionParts::of_function(&f.function, f.function.span)?,
                     binding.id.span,
                     file.range(f.function.span),
                 )),
