@@ -1819,7 +1819,8 @@ pub(super) fn self_check(
         ("micro", &["buffer", "text", "json"]),
         ("raw-body", &["default"]),
     ];
-    let used = identifier_counts(&output);
+    // Counted only when an import may have to go (most outputs import none of these).
+    let mut used: Option<std::collections::HashMap<String, usize>> = None;
     let mut edits = Vec::new();
     for item in &output.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
@@ -1850,6 +1851,7 @@ pub(super) fn self_check(
                 ImportSpecifier::Namespace(_) => continue,
             };
             // The import's own binding counts once.
+            let used = used.get_or_insert_with(|| identifier_counts(&output));
             if names.contains(&imported.as_str()) && used.get(&local).copied().unwrap_or(0) <= 1 {
                 removable.push(specifier);
             }
