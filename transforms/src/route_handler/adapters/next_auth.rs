@@ -35,7 +35,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
 use crate::route_handler::handler::{Declaration, Handler, HandlerBody};
-use crate::route_handler::Converted;
+use crate::route_handler::{render, Converted};
 use crate::text::file_style;
 
 const SOURCES: [&str; 2] = ["next-auth", "next-auth/next"];
@@ -409,53 +409,22 @@ fn convert_advanced(input: &AdapterInput, handler: &Handler) -> Result<Converted
         ));
     }
     // The declaration: named and exported for GET and POST.
-    let list = |name: &str| {
-        let aliases: Vec<String> = METHODS.iter().map(|m| format!("{name} as {m}")).collect();
-        format!("export {{ {} }}{}", aliases.join(", "), style.semi())
-    };
-    match &handler.declaration {
-        Declaration::DefaultExport {
-            item,
-            anonymous,
-            arrow,
-        } => {
-            let keyword = item.start..file.offset(handler.function_span.lo);
-            let name = match (&handler.name, anonymous, arrow) {
-                (Some(name), false, false) => {
-                    edits.push(Edit::delete(keyword));
-                    name.clone()
-                }
-                _ => {
-                    let name = super::super::fresh_name(&mut taken, "handler");
-                    edits.push(Edit::replace(keyword, format!("const {name} = ")));
-                    name
-                }
-            };
-            edits.push(Edit::insert(
-                super::line_end_after(file, item.end),
-                format!("{0}{0}{1}", style.newline, list(&name)),
-            ));
-        }
-        Declaration::Declared {
-            export,
-            variable_type,
-            ..
-        } => {
-            if let Some(annotation) = variable_type {
-                edits.push(Edit::delete(annotation.clone()));
-            }
-            let name = handler.name.clone().unwrap_or_default();
-            edits.push(Edit::replace(export.clone(), list(&name)));
-        }
+    let name = match (&handler.declaration, &handler.name) {
         // `find_handler` does not look through project wrappers.
-        Declaration::Wrapped { .. } => {
+        (Declaration::Wrapped { .. }, _) => {
             return Err(vec![shape_problem(
                 input.file,
                 handler.function_span,
                 "the NextAuth function is wrapped",
             )])
         }
-    }
+        (Declaration::DefaultExport { arrow: false, .. }, Some(name))
+        | (Declaration::Declared { .. }, Some(name)) => name.clone(),
+        _ => super::super::fresh_name(&mut taken, "handler"),
+    };
+    edits.extend(render::export_edits(
+        file, handler, &name, &METHODS, true, &style,
+    )?);
     finish(
         input,
         AdapterRewrite {
