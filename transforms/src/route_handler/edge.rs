@@ -44,13 +44,11 @@ use super::config::ConfigPlan;
 use super::dispatch::ALL_METHODS;
 use super::exports::OtherExports;
 use super::handler::{Declaration, Handler, HandlerBody};
-use super::render::{
-    export_edits, internal, param_end, rehome_comments, relative_import_edits, self_check,
-};
+use super::render::{export_edits, param_end, rehome_comments, relative_import_edits, route_text};
 use super::{identifier_names, param_name, Converted, RouteContext};
 use crate::ast::{is_ident, member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
-use crate::edit::{apply, Edit};
+use crate::edit::Edit;
 use crate::parse::ParsedFile;
 use crate::route_path::{ParamKind, RouteParam};
 
@@ -192,16 +190,7 @@ pub(super) fn convert(
     rehomed.extend(rehome_comments(file, &structure, &style));
     edits.extend(structure);
     edits.extend(rehomed);
-    let mut text = apply(&file.text, &edits).map_err(|e| {
-        internal(
-            file,
-            &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
-        )
-    })?;
-    text = self_check(&context.route.target_path, &text, None)?;
-    if file.bom {
-        text.insert(0, '\u{feff}');
-    }
+    let text = route_text(file, &edits, &context.route.target_path, None)?;
 
     let mut notes = config.notes.clone();
     notes.extend(other_exports.notes.iter().cloned());

@@ -702,16 +702,7 @@ pub(super) fn convert(
     let rehomed = rehome_comments(file, &structure, &style);
     edits.extend(structure);
     edits.extend(rehomed);
-    let mut text = apply(&file.text, &edits).map_err(|e| {
-        internal(
-            file,
-            &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
-        )
-    })?;
-    text = self_check(&context.route.target_path, &text, res.as_deref())?;
-    if file.bom {
-        text.insert(0, '\u{feff}');
-    }
+    let text = route_text(file, &edits, &context.route.target_path, res.as_deref())?;
     let methods = ordered(
         functions
             .iter()
@@ -1782,11 +1773,28 @@ pub(super) fn import_edits(
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
 /// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
 /// (`NextApiRequest`, `buffer` from micro) are removed.
-pub(super) fn self_check(
-    path: &str,
-    text: &str,
+/// The route file: `edits` applied to `file`, checked by [`self_check`] (which may drop imports
+/// it no longer uses), with the byte-order mark the file had.
+pub(super) fn route_text(
+    file: &ParsedFile,
+    edits: &[Edit],
+    target_path: &str,
     res: Option<&str>,
 ) -> Result<String, Vec<Diagnostic>> {
+    let text = apply(&file.text, edits).map_err(|e| {
+        internal(
+            file,
+            &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
+        )
+    })?;
+    let mut text = self_check(target_path, &text, res)?;
+    if file.bom {
+        text.insert(0, '\u{feff}');
+    }
+    Ok(text)
+}
+
+fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",

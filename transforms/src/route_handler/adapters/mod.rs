@@ -31,7 +31,7 @@ use super::{config, identifier_names, render, Converted, RouteContext};
 use crate::ast::{export_name, member_prop, prop_key, strip_parens};
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
-use crate::edit::{apply, Edit};
+use crate::edit::Edit;
 use crate::parse::ParsedFile;
 use crate::text::{file_style, Style};
 
@@ -449,18 +449,7 @@ pub(super) fn finish_with_compat(
     );
     let rehomed = render::rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
-    let text = apply(&file.text, &edits).map_err(|e| {
-        vec![Diagnostic::error(
-            "internal/overlapping-edits",
-            format!("overlapping edits at {:?} and {:?}", e.first, e.second),
-        )
-        .with_help("please report this with the file; it is left as it is")
-        .at(file.location(0))]
-    })?;
-    let mut text = render::self_check(&context.route.target_path, &text, None)?;
-    if file.bom {
-        text.insert(0, '\u{feff}');
-    }
+    let text = render::route_text(file, &edits, &context.route.target_path, None)?;
     Ok(Converted {
         text,
         compat,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::edit::apply;
 
 #[test]
 fn reads_the_lowest_version_of_a_range() {
