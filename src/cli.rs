@@ -1,10 +1,11 @@
 //! The command line: `routeshift migrate | classify | check [DIR]`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
+use transforms::classify::overrides::RouteOverride;
 
 use crate::apply::{self, ApplyReport, Target};
 use crate::apps::{self, App};
@@ -161,24 +162,37 @@ fn plan_apps(
     let apps = apps::find(&location.dir, location.app.as_deref())?;
     let mut planned = Vec::new();
     for app in apps {
-        let progress = Progress::default();
-        let plan = terminal::with_progress(&progress, settings.progress, || {
-            progress.stage("reading files", 0);
-            let project = Project::load(&app.root)?;
-            let overrides = project.overrides()?;
-            let options = PlanOptions {
-                progress: Some(&progress),
-                classify_only,
-                ..PlanOptions::default()
-            };
-            Ok::<_, Error>(plan::plan_for(&project, &overrides, &options))
-        })?;
+        let options = PlanOptions {
+            classify_only,
+            ..PlanOptions::default()
+        };
+        let (_, _, plan) = load_and_plan(&app.root, options, settings.progress)?;
         planned.push(Planned { app, plan });
     }
     Ok(planned)
 }
 
-fn stdout_error(source: std::io::Error) -> Error {
+/// Reads the app at `root` and plans it with `options`, under a progress bar when `show`.
+pub(crate) fn load_and_plan(
+    root: &Path,
+    options: PlanOptions,
+    show: bool,
+) -> Result<(Project, Vec<RouteOverride>, Plan), Error> {
+    let progress = Progress::default();
+    terminal::with_progress(&progress, show, || {
+        progress.stage("reading files", 0);
+        let project = Project::load(root)?;
+        let overrides = project.overrides()?;
+        let options = PlanOptions {
+            progress: Some(&progress),
+            ..options
+        };
+        let plan = plan::plan_for(&project, &overrides, &options);
+        Ok((project, overrides, plan))
+    })
+}
+
+pub(crate) fn stdout_error(source: std::io::Error) -> Error {
     Error::Io {
         path: PathBuf::from("<stdout>"),
         source,
