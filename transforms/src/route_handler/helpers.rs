@@ -84,6 +84,18 @@ pub struct HelperCall {
     pub session_library: Option<super::session_libraries::SessionCall>,
 }
 
+impl HelperCall {
+    /// A middleware's `next()` (next-connect, next-basics): it answers for the analysis of what
+    /// runs last, since the form returns what it returns.
+    pub fn next() -> HelperCall {
+        HelperCall {
+            responds: true,
+            arity: Some(0),
+            ..HelperCall::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Rename {
     pub new_name: String,

@@ -202,21 +202,24 @@ fn declared_middleware<'f>(
     })
 }
 
+/// A middleware called as `useX(req, res)`, whose form `new_name` is run the `kind` way and sets
+/// the request fields `sets`.
+fn middleware_helper(new_name: String, kind: MiddlewareKind, sets: Vec<String>) -> ProjectHelper {
+    ProjectHelper {
+        new_name,
+        req_at: Some(0),
+        res_at: Some(1),
+        responds: false,
+        drops_req: false,
+        wraps: None,
+        middleware: Some(MiddlewareHelper { kind, sets }),
+    }
+}
+
 fn cors_form(name: &str) -> HelperForm {
     HelperForm {
         name: name.to_string(),
-        helper: ProjectHelper {
-            new_name: name.to_string(),
-            req_at: Some(0),
-            res_at: Some(1),
-            responds: false,
-            drops_req: false,
-            wraps: None,
-            middleware: Some(MiddlewareHelper {
-                kind: MiddlewareKind::Cors,
-                sets: Vec::new(),
-            }),
-        },
+        helper: middleware_helper(name.to_string(), MiddlewareKind::Cors, Vec::new()),
         text: String::new(),
         // Nothing to add: routes run the middleware itself.
         after: None,
@@ -310,14 +313,7 @@ fn callback_form(
         wrapper: None,
     };
     let mut helpers = library.clone();
-    helpers.insert(
-        next.to_string(),
-        HelperCall {
-            responds: true,
-            arity: Some(0),
-            ..HelperCall::default()
-        },
-    );
+    helpers.insert(next.to_string(), HelperCall::next());
     let mut usage = helper_copy::scan(file, &pages, &helpers);
     // `(req as any).auth = value` hands a value on: it stays, set on the NextRequest.
     let RequestSettings {
@@ -359,18 +355,7 @@ fn callback_form(
     sets.dedup();
     Ok(HelperForm {
         name: name.to_string(),
-        helper: ProjectHelper {
-            new_name,
-            req_at: Some(0),
-            res_at: Some(1),
-            responds: false,
-            drops_req: false,
-            wraps: None,
-            middleware: Some(MiddlewareHelper {
-                kind: MiddlewareKind::Callback,
-                sets,
-            }),
-        },
+        helper: middleware_helper(new_name, MiddlewareKind::Callback, sets),
         text,
         after: Some(declaration.end),
         compat: copy.compat,

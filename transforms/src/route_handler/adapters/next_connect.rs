@@ -586,14 +586,7 @@ fn convert_callback(
             .at(file.location_of(pages.name))]);
         };
         // `next()` answers for the tail analysis: the edge router returns what it returns.
-        helpers.insert(
-            next.to_string(),
-            HelperCall {
-                responds: true,
-                arity: Some(0),
-                ..HelperCall::default()
-            },
-        );
+        helpers.insert(next.to_string(), HelperCall::next());
     }
     let (stmts, expr_body) = pages.body.parts();
     let usage = usage::scan(
