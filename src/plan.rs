@@ -287,6 +287,7 @@ fn plan_with(
         project,
         index: &index,
         modules: &helper_modules,
+        manifest: crate::workspace::read_json(&project.root.join("package.json")),
     };
 
     // Phase one: parse every file once, in parallel; convert the routes.
@@ -1379,6 +1380,8 @@ struct HelperCatalogue<'p> {
     project: &'p Project,
     index: &'p HashMap<&'p str, usize>,
     modules: &'p HashMap<usize, HelperModule>,
+    /// The app's package.json, read once: library adapters ask which versions it names.
+    manifest: Option<serde_json::Value>,
 }
 
 impl HelperCatalogue<'_> {
@@ -1445,11 +1448,8 @@ fn with_route_context<T>(
         )
         .router(path)
     };
-    // Only library adapters ask; the manifest is read then.
-    let dependency = |package: &str| {
-        let manifest = crate::workspace::read_json(&project.root.join("package.json"))?;
-        crate::workspace::dependency_range(&manifest, package)
-    };
+    let dependency =
+        |package: &str| crate::workspace::dependency_range(helpers.manifest.as_ref()?, package);
     run(&RouteContext {
         route,
         compat_module: compat_stem,
