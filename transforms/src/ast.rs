@@ -1,6 +1,10 @@
 //! Small readings of swc's AST that every analysis needs, kept in one place so that they agree.
 
-use swc_ecma_ast::{CallExpr, Callee, Expr, Lit, MemberProp, ModuleExportName, PropName, Str};
+use swc_ecma_ast::{
+    CallExpr, Callee, Expr, Lit, MemberProp, Module, ModuleExportName, Pat, PropName, Str,
+    VarDeclarator,
+};
+use swc_ecma_visit::{Visit, VisitWith};
 
 /// The expression inside any parentheses: `((x))` → `x`. Only parentheses, so the span still
 /// covers what a rewrite replaces.
@@ -92,4 +96,34 @@ pub fn export_name(name: &ModuleExportName) -> String {
         ModuleExportName::Ident(ident) => ident.sym.to_string(),
         ModuleExportName::Str(s) => str_text(s).to_string(),
     }
+}
+
+/// Records, in source order, every variable whose initialiser `matches` accepts; `matches` sees
+/// `state` as recorded so far, so that a local holding one (`const f = form`) counts too.
+pub fn record_locals<S>(
+    module: &Module,
+    state: &mut S,
+    matches: fn(&S, &Expr) -> bool,
+    record: fn(&mut S, String),
+) {
+    struct Locals<'s, S> {
+        state: &'s mut S,
+        matches: fn(&S, &Expr) -> bool,
+        record: fn(&mut S, String),
+    }
+    impl<S> Visit for Locals<'_, S> {
+        fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
+            if let (Pat::Ident(name), Some(init)) = (&declarator.name, declarator.init.as_deref()) {
+                if (self.matches)(self.state, init) {
+                    (self.record)(self.state, name.id.sym.to_string());
+                }
+            }
+            declarator.visit_children_with(self);
+        }
+    }
+    module.visit_with(&mut Locals {
+        state,
+        matches,
+        record,
+    });
 }

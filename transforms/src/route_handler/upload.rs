@@ -26,8 +26,7 @@
 use std::collections::HashSet;
 
 use swc_common::Span;
-use swc_ecma_ast::{CallExpr, Expr, ImportSpecifier, ModuleDecl, ModuleItem, VarDeclarator};
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_ast::{CallExpr, Expr, ImportSpecifier, ModuleDecl, ModuleItem};
 
 use crate::ast::{export_name, is_ident, member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -98,21 +97,14 @@ impl UploadBindings {
         {
             return bindings;
         }
-        struct Forms<'b>(&'b mut UploadBindings);
-        impl Visit for Forms<'_> {
-            fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-                if let (swc_ecma_ast::Pat::Ident(name), Some(init)) =
-                    (&declarator.name, declarator.init.as_deref())
-                {
-                    if self.0.is_form(init) {
-                        self.0.forms.insert(name.id.sym.to_string());
-                    }
-                }
-                declarator.visit_children_with(self);
-            }
-        }
-        let mut forms = Forms(&mut bindings);
-        file.module.visit_with(&mut forms);
+        crate::ast::record_locals(
+            &file.module,
+            &mut bindings,
+            UploadBindings::is_form,
+            |bindings, name| {
+                bindings.forms.insert(name);
+            },
+        );
         bindings
     }
 

@@ -15,8 +15,7 @@
 use std::collections::HashSet;
 
 use swc_common::Span;
-use swc_ecma_ast::{CallExpr, Expr, ImportSpecifier, ModuleDecl, ModuleItem, VarDeclarator};
-use swc_ecma_visit::{Visit, VisitWith};
+use swc_ecma_ast::{CallExpr, Expr, ImportSpecifier, ModuleDecl, ModuleItem};
 
 use crate::ast::{export_name, member_prop, strip_parens};
 use crate::parse::ParsedFile;
@@ -53,21 +52,14 @@ impl WebhookBindings {
         if bindings.classes.is_empty() {
             return bindings;
         }
-        struct Verifiers<'b>(&'b mut WebhookBindings);
-        impl Visit for Verifiers<'_> {
-            fn visit_var_declarator(&mut self, declarator: &VarDeclarator) {
-                if let (swc_ecma_ast::Pat::Ident(name), Some(init)) =
-                    (&declarator.name, declarator.init.as_deref())
-                {
-                    if self.0.is_verifier(init) {
-                        self.0.verifiers.insert(name.id.sym.to_string());
-                    }
-                }
-                declarator.visit_children_with(self);
-            }
-        }
-        let mut verifiers = Verifiers(&mut bindings);
-        file.module.visit_with(&mut verifiers);
+        crate::ast::record_locals(
+            &file.module,
+            &mut bindings,
+            WebhookBindings::is_verifier,
+            |bindings, name| {
+                bindings.verifiers.insert(name);
+            },
+        );
         bindings
     }
 
