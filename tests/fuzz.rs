@@ -27,9 +27,7 @@ use transforms::callers::{self, Area};
 use transforms::classify::signals;
 use transforms::helper_module;
 use transforms::parse::ParsedFile;
-use transforms::route_handler::{
-    self, no_dependencies, no_pages, no_project_helpers, Outcome, RouteContext,
-};
+use transforms::route_handler::{self, Outcome, RouteContext};
 use transforms::route_path::api_route;
 use transforms::service::{self, ServiceContext};
 
@@ -307,15 +305,7 @@ fn exercise_file(path: &str, text: &str) -> Result<(), String> {
         return Ok(());
     };
     let _ = signals::handler_signals(&parsed, &route.url);
-    let moved = |_: &str| None;
-    let context = RouteContext {
-        route: &route,
-        compat_module: "lib/routeshift/pages-compat",
-        moved_route: &moved,
-        project_helper: &no_project_helpers,
-        page_router: &no_pages,
-        dependency: &no_dependencies,
-    };
+    let context = RouteContext::standalone(&route);
     if let Outcome::Converted(converted) = route_handler::convert(&parsed, &context) {
         if let Err(problem) = ParsedFile::parse(&route.target_path, &converted.text) {
             return Err(format!(

@@ -82,6 +82,26 @@ pub struct RouteContext<'a> {
     pub dependency: &'a dyn Fn(&str) -> Option<String>,
 }
 
+impl<'a> RouteContext<'a> {
+    /// A route read on its own, outside a project (tests, fuzzing): no other route moves, no
+    /// helpers, pages or packages are known, and the compat module is `lib/routeshift/pages-compat`.
+    pub fn standalone(route: &'a ApiRoute) -> RouteContext<'a> {
+        RouteContext {
+            route,
+            compat_module: "lib/routeshift/pages-compat",
+            moved_route: &no_moved_routes,
+            project_helper: &no_project_helpers,
+            page_router: &no_pages,
+            dependency: &no_dependencies,
+        }
+    }
+}
+
+/// A `RouteContext::moved_route` for which no route moves.
+pub fn no_moved_routes(_: &str) -> Option<String> {
+    None
+}
+
 /// A `RouteContext::page_router` that knows no pages.
 pub fn no_pages(_: &PagePath) -> PageRouter {
     PageRouter::Unknown

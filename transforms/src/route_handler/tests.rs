@@ -6,18 +6,7 @@ pub(crate) fn run(path: &str, source: &str) -> Outcome {
     let (stem, ext) = relative.rsplit_once('.').unwrap();
     let route = api_route("pages", stem, ext).unwrap();
     let file = ParsedFile::parse(path, source).unwrap();
-    let moved = |_: &str| None;
-    convert(
-        &file,
-        &RouteContext {
-            route: &route,
-            compat_module: "lib/routeshift/pages-compat",
-            moved_route: &moved,
-            project_helper: &no_project_helpers,
-            page_router: &no_pages,
-            dependency: &no_dependencies,
-        },
-    )
+    convert(&file, &RouteContext::standalone(&route))
 }
 
 #[test]

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::parse::ParsedFile;
-use crate::route_handler::{no_dependencies, no_pages, no_project_helpers, RouteContext};
+use crate::route_handler::RouteContext;
 use crate::route_path::api_route;
 use crate::text::Style;
 
@@ -34,15 +34,7 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
 fn extract_todos(source: &str) -> Extraction {
     let file = ParsedFile::parse("pages/api/todos/index.ts", source).expect("parses");
     let route = api_route("pages", "todos/index", "ts").expect("route");
-    let moved = |_: &str| None;
-    let routing = RouteContext {
-        route: &route,
-        compat_module: "lib/routeshift/pages-compat",
-        moved_route: &moved,
-        project_helper: &no_project_helpers,
-        page_router: &no_pages,
-        dependency: &no_dependencies,
-    };
+    let routing = RouteContext::standalone(&route);
     extract(
         &file,
         &ServiceContext {
