@@ -552,15 +552,15 @@ pub(super) fn convert(
         }
         params
     };
+    let query_cast = super::request_type::query_cast(file, &handler, &style);
     let prelude = |needs: Needs, compat: &mut BTreeSet<CompatFn>| -> Vec<String> {
         let semi = style.semi();
-        let typed = super::request_type::query_cast(file, &handler);
         let mut lines = request_prelude(
             needs,
             &names,
             config.size_limit.as_deref(),
             query_mode,
-            &typed,
+            &query_cast,
             semi,
             compat,
         );

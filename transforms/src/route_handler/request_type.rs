@@ -13,6 +13,7 @@ use swc_ecma_ast::{Pat, TsEntityName, TsType};
 use super::handler::Handler;
 use super::usage::{Use, UseKind};
 use crate::parse::ParsedFile;
+use crate::text::Style;
 
 /// The request parameter's type when it is the project's own (not `NextApiRequest` itself), as
 /// written.
@@ -61,12 +62,9 @@ pub(super) fn route_request_type(file: &ParsedFile, handler: &Handler, uses: &[U
 }
 
 /// ` as T['query']` for the route's query local, when the request had a project type.
-pub(super) fn query_cast(file: &ParsedFile, handler: &Handler) -> String {
+pub(super) fn query_cast(file: &ParsedFile, handler: &Handler, style: &Style) -> String {
     match project_request_type(file, handler) {
-        Some(project) => {
-            let style = crate::text::file_style(file);
-            format!(" as {project}[{}]", style.quoted("query"))
-        }
+        Some(project) => format!(" as {project}[{}]", style.quoted("query")),
         None => String::new(),
     }
 }
