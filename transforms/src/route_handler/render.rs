@@ -481,7 +481,8 @@ pub(super) fn convert(
     special
         .imports
         .extend(super::session_libraries::imports(&usage.uses));
-    special_edits(file, &special, &functions, &names, &mut edits)?;
+    let style = crate::text::file_style(file);
+    special_edits(file, &style, &special, &functions, &names, &mut edits)?;
     notes.extend(special.notes.iter().cloned());
     for u in &usage.uses {
         if let UseKind::HelperCall { call, helper, .. } = &u.kind {
@@ -524,7 +525,6 @@ pub(super) fn convert(
         }
     }
 
-    let style = crate::text::file_style(file);
     // Comments inside replaced text move above their line, inside the same slice.
     let rehomed = rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
@@ -1942,12 +1942,12 @@ fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
 /// The function-level edits of streams and `after()`, the plan's own edits and its imports.
 fn special_edits(
     file: &ParsedFile,
+    style: &Style,
     special: &super::special::SpecialPlan,
     functions: &[OutputFunction],
     names: &Names,
     edits: &mut Vec<Edit>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let style = crate::text::file_style(file);
     let templates = multiline_templates(file);
     edits.extend(special.edits.iter().cloned());
     for region in &special.streams {
@@ -1959,15 +1959,15 @@ fn special_edits(
             .map(|f| f.needs)
             .unwrap_or_default();
         let init = response_init(file, None, true, needs, names);
-        edits.extend(region.edits(file, &style, &templates, init));
+        edits.extend(region.edits(file, style, &templates, init));
     }
     for region in &special.afters {
-        region.edits(file, &style, &templates, &region.response_name, edits);
+        region.edits(file, style, &templates, &region.response_name, edits);
     }
     edits.extend(super::named_imports::checked_edits(
         file,
         &special.imports,
-        &style,
+        style,
     )?);
     Ok(())
 }
