@@ -482,7 +482,10 @@ pub(super) fn convert(
         .imports
         .extend(super::session_libraries::imports(&usage.uses));
     let style = crate::text::file_style(file);
-    special_edits(file, &style, &special, &functions, &names, &mut edits)?;
+    let templates = multiline_templates(file);
+    special_edits(
+        file, &style, &templates, &special, &functions, &names, &mut edits,
+    )?;
     notes.extend(special.notes.iter().cloned());
     for u in &usage.uses {
         if let UseKind::HelperCall { call, helper, .. } = &u.kind {
@@ -531,7 +534,6 @@ pub(super) fn convert(
     let route_references = relative_import_edits(file, context, &mut edits);
 
     // Prelude lines and signatures.
-    let templates = multiline_templates(file);
     let mut structure: Vec<Edit> = Vec::new();
     let params_type = context.route.params_type();
     let signature = |needs: Needs| -> Vec<String> {
@@ -1943,12 +1945,12 @@ fn free_reference(file: &ParsedFile, name: &str) -> Option<usize> {
 fn special_edits(
     file: &ParsedFile,
     style: &Style,
+    templates: &[Range<usize>],
     special: &super::special::SpecialPlan,
     functions: &[OutputFunction],
     names: &Names,
     edits: &mut Vec<Edit>,
 ) -> Result<(), Vec<Diagnostic>> {
-    let templates = multiline_templates(file);
     edits.extend(special.edits.iter().cloned());
     for region in &special.streams {
         let offset = region.function_span.start;
@@ -1959,10 +1961,10 @@ fn special_edits(
             .map(|f| f.needs)
             .unwrap_or_default();
         let init = response_init(file, None, true, needs, names);
-        edits.extend(region.edits(file, style, &templates, init));
+        edits.extend(region.edits(file, style, templates, init));
     }
     for region in &special.afters {
-        region.edits(file, style, &templates, &region.response_name, edits);
+        region.edits(file, style, templates, &region.response_name, edits);
     }
     edits.extend(super::named_imports::checked_edits(
         file,
