@@ -20,7 +20,7 @@ use crate::imports;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part};
 use crate::route_handler::handler::{find_handler, HandlerBody};
-use crate::route_handler::helpers::{Helpers, ProjectFunction};
+use crate::route_handler::helpers::Helpers;
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
 use crate::route_handler::usage::{self, Responder, ResponseMethod, UsageInput, UseKind};
 use crate::route_handler::{
@@ -162,6 +162,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let result_name = fresh_name(&mut taken, "result");
     let data_name = fresh_name(&mut taken, "data");
 
+    let helpers = Helpers::of(file, context.routing.project_helper);
     // Names of this route's functions so far; the feature's other names are in `context.taken`.
     let mut own_names: HashSet<String> = HashSet::new();
     let mut results = Vec::new();
@@ -191,7 +192,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
                 raw_body: config.raw_body,
                 name,
                 route: context.routing.route,
-                project_helper: context.routing.project_helper,
+                helpers: &helpers,
                 style: &style,
                 typescript,
                 service_ns: &service_ns,
@@ -372,7 +373,9 @@ struct UnitInput<'a> {
     raw_body: bool,
     name: String,
     route: &'a ApiRoute,
-    project_helper: &'a dyn Fn(&str, &str) -> Option<ProjectFunction>,
+    /// The file's helpers, so that a session read or a project helper's answer is reported as
+    /// what it is.
+    helpers: &'a Helpers,
     style: &'a Style,
     typescript: bool,
     service_ns: &'a str,
@@ -412,15 +415,12 @@ fn extract_unit(
             .with_help("its route handler is converted; keep the request and response handling apart from the logic to share it")
             .at(file.location_of(span))]
     };
-    // Helpers are recognised so that a session read or a project helper's answer is reported
-    // as what it is.
-    let helpers = Helpers::of(file, input.project_helper);
     let scan_input = UsageInput {
         file,
         req: Some(input.req),
         res: Some(input.res),
         raw_body: input.raw_body,
-        helpers: &helpers,
+        helpers: input.helpers,
     };
     let mut uses = Vec::new();
     for stmt in &unit.part.stmts {
