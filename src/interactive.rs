@@ -563,3 +563,76 @@ impl Outcome {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(count: usize, answers: &str) -> (Vec<Decision>, String, Vec<usize>) {
+        let mut input = answers.as_bytes();
+        let mut out = Vec::new();
+        let mut shown = Vec::new();
+        let decisions = review(
+            count,
+            &mut input,
+            &mut out,
+            |position, _| {
+                shown.push(position);
+                Ok(())
+            },
+            |position| format!("#{position}? "),
+        )
+        .unwrap();
+        (decisions, String::from_utf8(out).unwrap(), shown)
+    }
+
+    #[test]
+    fn answers_accept_and_reject_one_route_each() {
+        let (decisions, _, shown) = decide(3, "y\nno\nYes\n");
+        assert_eq!(
+            decisions,
+            [Decision::Accepted, Decision::Rejected, Decision::Accepted]
+        );
+        assert_eq!(shown, [0, 1, 2]);
+    }
+
+    #[test]
+    fn all_accepts_the_rest_without_showing_it() {
+        let (decisions, _, shown) = decide(4, "n\na\n");
+        assert_eq!(
+            decisions,
+            [
+                Decision::Rejected,
+                Decision::Accepted,
+                Decision::Accepted,
+                Decision::Accepted
+            ]
+        );
+        assert_eq!(shown, [0, 1]);
+    }
+
+    #[test]
+    fn quit_and_the_end_of_input_leave_the_rest_unanswered() {
+        let (decisions, _, _) = decide(3, "y\nq\n");
+        assert_eq!(
+            decisions,
+            [
+                Decision::Accepted,
+                Decision::Unanswered,
+                Decision::Unanswered
+            ]
+        );
+        let (decisions, _, _) = decide(2, "y\n");
+        assert_eq!(decisions, [Decision::Accepted, Decision::Unanswered]);
+    }
+
+    #[test]
+    fn help_and_unknown_answers_ask_again() {
+        let (decisions, out, shown) = decide(1, "?\n\nmaybe\nn\n");
+        assert_eq!(decisions, [Decision::Rejected]);
+        assert_eq!(shown, [0], "the route is shown once");
+        assert_eq!(out.matches("#0? ").count(), 4, "{out}");
+        assert!(out.contains("q  stop here"), "{out}");
+        assert_eq!(out.matches("answer y, n, a or q").count(), 2, "{out}");
+    }
+}
