@@ -38,6 +38,8 @@ pub struct Applied<'a> {
     pub report: &'a ApplyReport,
 }
 
+// The diffs (whole files, for created and deleted ones) are most of the document: they are
+// moved into it, never copied (`json!` copies what it interpolates).
 pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
     let routes: Vec<Value> = plan.routes.par_iter().map(|r| route(plan, r)).collect();
     let shared: Vec<Value> = plan
@@ -45,20 +47,18 @@ pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
         .iter()
         .filter(|s| !s.up_to_date)
         .map(|s| {
-            json!({
+            let mut file = json!({
                 "path": s.path,
                 "op": if s.original.is_some() { "modify" } else { "create" },
                 "purpose": s.purpose,
-                "diff": shared_diff(s),
-            })
+            });
+            file["diff"] = Value::String(shared_diff(s));
+            file
         })
         .collect();
-    json!({
+    let mut document = json!({
         "version": 1,
         "dry_run": dry_run,
-        "routes": routes,
-        "shared_files": shared,
-        "diagnostics": plan.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
         "summary": {
             "routes": plan.routes.len(),
             "converted": plan.count(RouteStatus::Converted),
@@ -70,7 +70,11 @@ pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
             "routes": a.report.applied,
             "skipped": a.report.skipped.iter().map(|(route, reason)| json!({ "route": route, "reason": reason })).collect::<Vec<_>>(),
         })),
-    })
+    });
+    document["diagnostics"] = plan.diagnostics.iter().map(diagnostic).collect();
+    document["routes"] = Value::Array(routes);
+    document["shared_files"] = Value::Array(shared);
+    document
 }
 
 fn route(plan: &Plan, route: &RoutePlan) -> Value {
@@ -81,7 +85,16 @@ fn route(plan: &Plan, route: &RoutePlan) -> Value {
         RouteStatus::Manual => ("manual", None),
         RouteStatus::Error => ("error", None),
     };
-    json!({
+    let operations = route
+        .operations
+        .iter()
+        .map(|o| {
+            let mut operation = json!({ "op": o.verb(), "path": o.path() });
+            operation["diff"] = Value::String(operation_diff(o));
+            operation
+        })
+        .collect();
+    let mut document = json!({
         "route": route.url,
         "file": route.source,
         "status": status,
@@ -89,13 +102,10 @@ fn route(plan: &Plan, route: &RoutePlan) -> Value {
         "methods": route.methods,
         "class": classification.map(|c| c.class.name()),
         "confidence": classification.map(|c| c.confidence.name()),
-        "evidence": classification.map(evidence).unwrap_or_default(),
-        "operations": route.operations.iter().map(|o| json!({
-            "op": o.verb(),
-            "path": o.path(),
-            "diff": operation_diff(o),
-        })).collect::<Vec<_>>(),
         "shared_files": route.shared.iter().filter_map(|&i| plan.shared.get(i)).filter(|s| !s.up_to_date).map(|s| s.path.as_str()).collect::<Vec<_>>(),
-        "diagnostics": route.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
-    })
+    });
+    document["evidence"] = Value::Array(classification.map(evidence).unwrap_or_default());
+    document["operations"] = Value::Array(operations);
+    document["diagnostics"] = route.diagnostics.iter().map(diagnostic).collect();
+    document
 }
