@@ -1,11 +1,13 @@
 //! Parsing a file once with swc, and the one conversion from swc positions to file offsets.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use swc_common::comments::SingleThreadedComments;
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::Module;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
+use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::text::LineIndex;
@@ -66,7 +68,12 @@ pub struct ParsedFile {
     pub module: Module,
     pub comments: SingleThreadedComments,
     pub lines: LineIndex,
+    /// See [`ParsedFile::identifier_counts`].
+    identifiers: OnceCell<IdentifierCounts>,
 }
+
+/// Each identifier name in a file, with how many times it occurs.
+pub type IdentifierCounts = rustc_hash::FxHashMap<String, usize>;
 
 impl ParsedFile {
     /// Parses `source`. Any syntax error, including ones swc recovered from, fails the parse:
@@ -130,6 +137,7 @@ impl ParsedFile {
                     module,
                     comments,
                     lines,
+                    identifiers: OnceCell::new(),
                 });
             }
             Ok(_) => recovered.into_iter().next(),
@@ -153,6 +161,28 @@ impl ParsedFile {
             line,
             column,
         }))
+    }
+
+    /// Each identifier name in the file (bindings and references, not property names), with how
+    /// many times it occurs: counted on the first call, shared by every later one.
+    pub fn identifier_counts(&self) -> &IdentifierCounts {
+        self.identifiers.get_or_init(|| {
+            struct Counts(IdentifierCounts);
+            impl Visit for Counts {
+                fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
+                    let name = ident.sym.as_str();
+                    match self.0.get_mut(name) {
+                        Some(count) => *count += 1,
+                        None => {
+                            self.0.insert(name.to_string(), 1);
+                        }
+                    }
+                }
+            }
+            let mut counts = Counts(IdentifierCounts::default());
+            self.module.visit_with(&mut counts);
+            counts.0
+        })
     }
 
     /// The file offset of an swc position. Every conversion goes through here.

@@ -53,7 +53,7 @@ pub mod webhook;
 
 use std::collections::{BTreeSet, HashSet};
 
-use swc_ecma_ast::{Ident, Pat, Tpl};
+use swc_ecma_ast::{Pat, Tpl};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::compat::CompatFn;
@@ -156,15 +156,7 @@ pub fn convert(file: &ParsedFile, context: &RouteContext) -> Outcome {
 
 /// Every identifier name in the file, to pick new names that cannot clash.
 pub(crate) fn identifier_names(file: &ParsedFile) -> HashSet<String> {
-    struct Names(HashSet<String>);
-    impl Visit for Names {
-        fn visit_ident(&mut self, ident: &Ident) {
-            self.0.insert(ident.sym.to_string());
-        }
-    }
-    let mut names = Names(HashSet::new());
-    file.module.visit_with(&mut names);
-    names.0
+    file.identifier_counts().keys().cloned().collect()
 }
 
 /// `base`, or `base2`, `base3`, … : the first that is not in `taken`, which then holds it.

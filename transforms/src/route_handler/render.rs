@@ -1829,8 +1829,6 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
         ("micro", &["buffer", "text", "json"]),
         ("raw-body", &["default"]),
     ];
-    // Counted only when an import may have to go (most outputs import none of these).
-    let mut used: Option<std::collections::HashMap<String, usize>> = None;
     let mut edits = Vec::new();
     for item in &output.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {
@@ -1861,7 +1859,7 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
                 ImportSpecifier::Namespace(_) => continue,
             };
             // The import's own binding counts once.
-            let used = used.get_or_insert_with(|| identifier_counts(&output));
+            let used = output.identifier_counts();
             if names.contains(&imported.as_str()) && used.get(&local).copied().unwrap_or(0) <= 1 {
                 removable.push(specifier);
             }
@@ -1891,16 +1889,8 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
     apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))
 }
 
-pub(crate) fn identifier_counts(file: &ParsedFile) -> std::collections::HashMap<String, usize> {
-    struct Counts(std::collections::HashMap<String, usize>);
-    impl swc_ecma_visit::Visit for Counts {
-        fn visit_ident(&mut self, ident: &swc_ecma_ast::Ident) {
-            *self.0.entry(ident.sym.to_string()).or_default() += 1;
-        }
-    }
-    let mut counts = Counts(Default::default());
-    swc_ecma_visit::VisitWith::visit_with(&file.module, &mut counts);
-    counts.0
+pub(crate) fn identifier_counts(file: &ParsedFile) -> &crate::parse::IdentifierCounts {
+    file.identifier_counts()
 }
 
 /// The first reference to `name` that no enclosing function in the output binds.

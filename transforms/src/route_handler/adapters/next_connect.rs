@@ -47,7 +47,7 @@
 //! its registrations (`manual/next-connect-router-use`), and any callback the route transform
 //! would refuse.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use swc_common::{Span, Spanned};
@@ -64,6 +64,7 @@ use crate::ast::strip_parens;
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
+use crate::parse::IdentifierCounts;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, ALL_METHODS};
 use crate::route_handler::handler::FunctionParts;
@@ -306,7 +307,7 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
         }
         let last = functions.len().saturating_sub(1);
         for (index, expr) in functions.into_iter().enumerate() {
-            let callback = match resolve(file, Source::Expr(expr), Role::Route, &counts) {
+            let callback = match resolve(file, Source::Expr(expr), Role::Route, counts) {
                 Ok(callback) => callback,
                 Err(problem) => {
                     problems.push(problem);
@@ -391,7 +392,7 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
                     continue;
                 }
             };
-            let callback = match resolve(file, source, role, &counts) {
+            let callback = match resolve(file, source, role, counts) {
                 Ok(callback) => callback,
                 Err(problem) => {
                     problems.push(problem);
@@ -442,7 +443,7 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
             );
     }
 
-    let create_edits = match create_edits(file, router, typescript, &context_type, &counts) {
+    let create_edits = match create_edits(file, router, typescript, &context_type, counts) {
         Ok(found) => found,
         Err(problem) => {
             problems.push(problem);
@@ -688,7 +689,7 @@ fn resolve<'a>(
     file: &'a ParsedFile,
     source: Source<'a>,
     role: Role,
-    counts: &HashMap<String, usize>,
+    counts: &IdentifierCounts,
 ) -> Result<Callback<'a>, Diagnostic> {
     let reference = |message: String, span: Span| {
         Diagnostic::manual("manual/next-connect-callback-reference", message)
@@ -740,7 +741,7 @@ fn resolve_name<'a>(
     name: &str,
     span: Span,
     role: Role,
-    counts: &HashMap<String, usize>,
+    counts: &IdentifierCounts,
 ) -> Result<Callback<'a>, Diagnostic> {
     let reference = |message: String| {
         Diagnostic::manual("manual/next-connect-callback-reference", message)
@@ -943,7 +944,7 @@ fn create_edits(
     router: &Router,
     typescript: bool,
     context_type: &str,
-    counts: &HashMap<String, usize>,
+    counts: &IdentifierCounts,
 ) -> Result<Vec<Edit>, Diagnostic> {
     const EDGE: &str = "createEdgeRouter";
     let create = router.create;

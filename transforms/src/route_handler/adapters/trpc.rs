@@ -17,7 +17,6 @@
 //! other shared options carry over unless they read the Node request; `maxBodySize` has no
 //! fetch equivalent (`note/trpc-max-body-size`); `middleware` runs Connect code and is manual.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use swc_common::Spanned;
@@ -237,7 +236,7 @@ fn adapter_imports(
     file: &ParsedFile,
     type_edits: &[Range<usize>],
 ) -> Result<Vec<Range<usize>>, Diagnostic> {
-    let counts: HashMap<String, usize> = identifier_counts(file);
+    let counts = identifier_counts(file);
     if counts.contains_key("fetchRequestHandler")
         || counts.contains_key("FetchCreateContextFnOptions")
     {
