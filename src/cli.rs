@@ -181,7 +181,9 @@ pub(crate) fn load_and_plan(
     let progress = Progress::default();
     terminal::with_progress(&progress, show, || {
         progress.stage("reading files", 0);
+        crate::timings::mark("start");
         let project = Project::load(root)?;
+        crate::timings::mark("project loaded");
         let overrides = project.overrides()?;
         let options = PlanOptions {
             progress: Some(&progress),
@@ -391,7 +393,9 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
                 )
             })
             .collect();
+        crate::timings::mark("JSON document built");
         write_json(out, &apps_json(documents))?;
+        crate::timings::mark("JSON written");
     } else if planned.len() > 1 {
         let total = |status| planned.iter().map(|p| p.plan.count(status)).sum::<usize>();
         writeln!(

@@ -21,6 +21,7 @@ pub mod present;
 pub mod progress;
 pub mod project;
 pub mod terminal;
+pub mod timings;
 pub mod workspace;
 
 use std::ffi::OsString;

@@ -283,6 +283,7 @@ fn plan_with(
             helper_modules.insert(i, module);
         }
     }
+    crate::timings::mark("helper modules analysed");
     let helpers = HelperCatalogue {
         project,
         index: &index,
@@ -322,6 +323,7 @@ fn plan_with(
             file_analysis(project, &parsed, route)
         })
         .collect();
+    crate::timings::mark("files parsed, routes converted");
     // The workspace packages beside the app: read for their calls only.
     let package_calls: Vec<FileCalls> = earlier_package_calls.unwrap_or_else(|| {
         project
@@ -334,6 +336,7 @@ fn plan_with(
             .collect()
     });
 
+    crate::timings::mark("workspace packages read");
     let mut diagnostics: Vec<Diagnostic> = project
         .warnings
         .iter()
@@ -460,6 +463,7 @@ fn plan_with(
         }
     }
 
+    crate::timings::mark("route importers found");
     // Shared values move out of the route files first, then the project is planned again.
     if move_shared && !options.classify_only {
         let importers: Vec<(usize, Vec<(usize, ModuleReference)>)> = value_importers
@@ -532,6 +536,7 @@ fn plan_with(
             insert_moves(&mut final_moves, route);
         }
     }
+    crate::timings::mark("routes converted again");
     let mut features = Features::new(project);
 
     // Where the new files go must be free.
@@ -645,6 +650,7 @@ fn plan_with(
         });
     }
     let graph = callgraph::build(project, &call_files, &urls);
+    crate::timings::mark("call graph built");
     let callers_by_route = graph.callers_by_route();
     let mut route_callers: Vec<Vec<ResolvedSite>> = (0..routes.len())
         .map(|i| {
@@ -692,6 +698,7 @@ fn plan_with(
             ))
         })
         .collect();
+    crate::timings::mark("routes classified");
     // The routes the app's own UI and pages call are extracted into services below, one at a
     // time (a feature's names depend on the routes before). Most of that work is made here, in
     // parallel, with none of the feature's names taken; the loop keeps each result that takes
@@ -736,6 +743,7 @@ fn plan_with(
         })
         .collect();
 
+    crate::timings::mark("services extracted");
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
     let mut helper_users: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
@@ -915,6 +923,7 @@ fn plan_with(
         }
         plans.push(plan);
     }
+    crate::timings::mark("routes planned");
     for (file, users) in features.into_shared() {
         let index = shared.len();
         shared.push(file);
@@ -979,6 +988,7 @@ fn plan_with(
             }
         }
     }
+    crate::timings::mark("helper modules planned");
     plans.sort_by(|a, b| a.source.cmp(&b.source));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
     Plan {
