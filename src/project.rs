@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use transforms::classify::overrides::{self, RouteOverride};
 use transforms::parse::ParsedFile;
 use transforms::route_path::api_route;
@@ -108,6 +110,7 @@ impl Project {
         let mut warnings = Vec::new();
         let page_extensions = read_page_extensions(root, &mut warnings);
         let (files, mut unreadable) = read_sources(root);
+        crate::timings::mark("files read");
         let api_prefix = format!("{pages_dir}/api/");
         let candidates = files
             .iter()
@@ -292,8 +295,8 @@ impl Project {
 /// Every source file under `dir` (skipping dependency and build folders), with paths relative
 /// to `dir`, and the files that could not be read.
 pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
-    let mut files = Vec::new();
-    let mut unreadable = Vec::new();
+    // Each file found, or why an entry could not be walked.
+    let mut found: Vec<(String, Result<PathBuf, String>)> = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -310,7 +313,7 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                unreadable.push((path, error.to_string()));
+                found.push((path, Err(error.to_string())));
                 continue;
             }
         };
@@ -331,12 +334,26 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
         if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
             continue;
         }
-        match std::fs::read(entry.path()) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(SourceFile { path, text }),
-                Err(_) => unreadable.push((path, "not UTF-8 text".into())),
-            },
-            Err(error) => unreadable.push((path, error.to_string())),
+        found.push((path, Ok(entry.into_path())));
+    }
+    crate::timings::mark("files found");
+    // Read in parallel, kept in walk order.
+    let read: Vec<(String, Result<String, String>)> = found
+        .into_par_iter()
+        .map(|(path, full)| {
+            let text = full.and_then(|full| match std::fs::read(full) {
+                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()),
+                Err(error) => Err(error.to_string()),
+            });
+            (path, text)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut unreadable = Vec::new();
+    for (path, text) in read {
+        match text {
+            Ok(text) => files.push(SourceFile { path, text }),
+            Err(reason) => unreadable.push((path, reason)),
         }
     }
     (files, unreadable)
