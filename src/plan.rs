@@ -840,7 +840,12 @@ fn plan_with(
                                     Some(Ok(extracted)) if extracted.fits(taken) => {
                                         return Ok(extracted)
                                     }
-                                    Some(Err(problems)) if taken.is_empty() => {
+                                    Some(Err(problems))
+                                        if taken.is_empty()
+                                            || !transforms::service::names_sought(&api)
+                                                .iter()
+                                                .any(|name| taken.contains(name)) =>
+                                    {
                                         return Err(problems)
                                     }
                                     _ => {}

@@ -18,7 +18,7 @@ use crate::diagnostic::Diagnostic;
 use crate::edit::{apply, apply_in, Edit};
 use crate::imports;
 use crate::parse::ParsedFile;
-use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part};
+use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
 use crate::route_handler::handler::{find_handler, HandlerBody};
 use crate::route_handler::helpers::Helpers;
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
@@ -168,12 +168,12 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let mut results = Vec::new();
     for unit in &units {
         let method = unit.methods.first().copied().unwrap_or("POST");
-        let plain = naming::function_name(context.routing.route, method);
-        let suffixed = format!("{plain}{}", naming::pascal(&method.to_ascii_lowercase()));
+        let names = unit_names(context.routing.route, method);
+        let plain = names[0].clone();
         let free = |name: &String| {
             !(context.taken.contains(name) || own_names.contains(name) || taken.contains(name))
         };
-        let Some(name) = [plain.clone(), suffixed].into_iter().find(free) else {
+        let Some(name) = names.into_iter().find(free) else {
             return Err(bail(
                 handler.function_span,
                 "manual/extract-name-clash",
@@ -356,6 +356,26 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         service: fragment,
         route_handler: converted,
     })
+}
+
+/// The names a unit handling `method` may take, in order: the plain one, then one with the
+/// method (`createTodo`, `createTodoPost`).
+fn unit_names(route: &ApiRoute, method: &str) -> [String; 2] {
+    let plain = naming::function_name(route, method);
+    let suffixed = format!("{plain}{}", naming::pascal(&method.to_ascii_lowercase()));
+    [plain, suffixed]
+}
+
+/// Every name an extraction of `route` may look up among the feature's taken names before it
+/// refuses: [`extract`] refuses the same way, whatever the feature has taken, as long as it
+/// takes none of these. (Its last check, on the service's names, is passed by every extraction
+/// made with none taken.)
+pub fn names_sought(route: &ApiRoute) -> Vec<String> {
+    ALL_METHODS
+        .iter()
+        .chain(["POST"].iter())
+        .flat_map(|method| unit_names(route, method))
+        .collect()
 }
 
 fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {

@@ -116,3 +116,60 @@ fn splits_a_handler_into_service_and_thin_route() {
     let queries = compose(&["import 'server-only'".into()], &[&query], &style);
     assert!(queries.contains("return service.listTodos()"), "{queries}");
 }
+
+#[test]
+fn a_refusal_is_the_same_whatever_the_feature_has_taken_outside_the_names_sought() {
+    // Code before the method dispatch: refused before any name is looked up.
+    let early = TODOS.replace(
+        "  if (req.method === 'GET') {",
+        "  console.log(req.url)\n  if (req.method === 'GET') {",
+    );
+    let file = ParsedFile::parse("pages/api/todos/index.ts", &early).expect("parses");
+    let route = api_route("pages", "todos/index", "ts").expect("route");
+    let routing = RouteContext::standalone(&route);
+    let refusal = |taken: &HashSet<String>| {
+        extract(
+            &file,
+            &ServiceContext {
+                routing: &routing,
+                feature_dir: "features/todos",
+                service_specifier: "../../../features/todos/service",
+                taken,
+            },
+        )
+        .err()
+        .expect("refused")
+        .iter()
+        .map(|d| d.code.clone())
+        .collect::<Vec<_>>()
+    };
+    let sought: HashSet<String> = names_sought(&route).into_iter().collect();
+    let unrelated: HashSet<String> = ["archiveTodo".to_string()].into();
+    assert!(sought.is_disjoint(&unrelated));
+    assert_eq!(refusal(&HashSet::new()), refusal(&unrelated));
+
+    // The names a successful extraction picks, plain or with the method, are among those sought.
+    let names = |taken: &HashSet<String>| -> Vec<String> {
+        let file = ParsedFile::parse("pages/api/todos/index.ts", TODOS).expect("parses");
+        extract(
+            &file,
+            &ServiceContext {
+                routing: &routing,
+                feature_dir: "features/todos",
+                service_specifier: "../../../features/todos/service",
+                taken,
+            },
+        )
+        .unwrap_or_else(|problems| panic!("{problems:?}"))
+        .functions
+        .into_iter()
+        .map(|f| f.name)
+        .collect()
+    };
+    let plain = names(&HashSet::new());
+    let suffixed = names(&plain.iter().cloned().collect());
+    assert_ne!(plain, suffixed);
+    for name in plain.iter().chain(&suffixed) {
+        assert!(sought.contains(name), "{name} not in {sought:?}");
+    }
+}
