@@ -137,8 +137,8 @@ fn a_refusal_is_the_same_whatever_the_feature_has_taken_outside_the_names_sought
                 taken,
             },
         )
-        .err()
-        .expect("refused")
+        .map(|_| "extracted")
+        .expect_err("refused")
         .iter()
         .map(|d| d.code.clone())
         .collect::<Vec<_>>()
