@@ -10,7 +10,7 @@ use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::text::LineIndex;
+use crate::text::{LineIndex, Style};
 
 /// swc positions start at 1; a file parsed on its own starts at this position.
 const BASE: u32 = 1;
@@ -70,6 +70,8 @@ pub struct ParsedFile {
     pub lines: LineIndex,
     /// See [`ParsedFile::identifier_counts`].
     identifiers: OnceCell<IdentifierCounts>,
+    /// See [`ParsedFile::style`].
+    style: OnceCell<Style>,
 }
 
 /// Each identifier name in a file, with how many times it occurs.
@@ -138,6 +140,7 @@ impl ParsedFile {
                     comments,
                     lines,
                     identifiers: OnceCell::new(),
+                    style: OnceCell::new(),
                 });
             }
             Ok(_) => recovered.into_iter().next(),
@@ -183,6 +186,11 @@ impl ParsedFile {
             self.module.visit_with(&mut counts);
             counts.0
         })
+    }
+
+    /// The file's style (see [`crate::text::file_style`]): detected on the first call.
+    pub fn style(&self) -> &Style {
+        self.style.get_or_init(|| crate::text::detect_file_style(self))
     }
 
     /// The file offset of an swc position. Every conversion goes through here.

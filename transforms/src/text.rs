@@ -171,6 +171,11 @@ pub fn statement_lines(text: &str, range: Range<usize>) -> Range<usize> {
 /// semicolons after its
 /// statements, its indentation and line endings.
 pub fn file_style(file: &crate::parse::ParsedFile) -> Style {
+    file.style().clone()
+}
+
+/// See [`file_style`]; run once per file by [`crate::parse::ParsedFile::style`].
+pub(crate) fn detect_file_style(file: &crate::parse::ParsedFile) -> Style {
     use swc_common::Spanned;
     use swc_ecma_ast::{ModuleDecl, ModuleItem, Stmt};
     let mut statement_ends = Vec::new();
