@@ -67,7 +67,8 @@ pub struct ParsedFile {
     pub language: Language,
     pub module: Module,
     pub comments: SingleThreadedComments,
-    pub lines: LineIndex,
+    /// See [`ParsedFile::lines`].
+    lines: OnceCell<LineIndex>,
     /// See [`ParsedFile::identifier_counts`].
     identifiers: OnceCell<IdentifierCounts>,
     /// See [`ParsedFile::style`].
@@ -94,7 +95,6 @@ impl ParsedFile {
             Some(rest) => (true, rest.to_string()),
             None => (false, source.to_string()),
         };
-        let lines = LineIndex::new(&text);
         let comments = SingleThreadedComments::default();
         let end = BASE as usize + text.len();
         let Ok(end) = u32::try_from(end) else {
@@ -138,7 +138,7 @@ impl ParsedFile {
                     language,
                     module,
                     comments,
-                    lines,
+                    lines: OnceCell::new(),
                     identifiers: OnceCell::new(),
                     style: OnceCell::new(),
                 });
@@ -153,7 +153,7 @@ impl ParsedFile {
             }
             None => (0, "unknown syntax error".to_string()),
         };
-        let (line, column) = lines.line_col(&text, offset);
+        let (line, column) = LineIndex::new(&text).line_col(&text, offset);
         Err(Diagnostic::error(
             "parse/syntax-error",
             format!("the file does not parse: {message}"),
@@ -188,6 +188,11 @@ impl ParsedFile {
         })
     }
 
+    /// Where the file's lines start: found on the first call (most files never need it).
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     /// The file's style (see [`crate::text::file_style`]): detected on the first call.
     pub fn style(&self) -> &Style {
         self.style.get_or_init(|| crate::text::detect_file_style(self))
@@ -207,7 +212,7 @@ impl ParsedFile {
     }
 
     pub fn location(&self, offset: usize) -> Location {
-        let (line, column) = self.lines.line_col(&self.text, offset);
+        let (line, column) = self.lines().line_col(&self.text, offset);
         Location {
             path: self.path.clone(),
             line,

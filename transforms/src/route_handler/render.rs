@@ -1806,7 +1806,7 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
     })?;
     if let Some(res) = res {
         if let Some(offset) = free_reference(&output, res) {
-            let (line, column) = output.lines.line_col(&output.text, offset);
+            let (line, column) = output.lines().line_col(&output.text, offset);
             return Err(vec![Diagnostic::error(
                 "internal/response-left",
                 format!("the generated route handler still refers to `{res}` (line {line}, column {column} of the output)"),
