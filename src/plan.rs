@@ -19,6 +19,7 @@ use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
 use transforms::route_handler::{self, Outcome, PageIndex, PagePath, RouteContext};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
+use transforms::service;
 use transforms::shared_exports;
 
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
@@ -157,6 +158,10 @@ struct AnalyzedRoute {
     outcome: Outcome,
     signals: HandlerSignals,
     comment_override: Result<Option<(Class, Location)>, Diagnostic>,
+    /// Why a converted route's logic cannot go to a service, when its handler's shape alone
+    /// says so (see [`service::refusal_before_naming`]): found here, from the parse at hand,
+    /// so that the extraction pass need not parse the route again.
+    extraction_refusal: Option<Vec<Diagnostic>>,
 }
 
 /// What the compat module is, for the commit that adds it.
@@ -359,6 +364,7 @@ fn plan_with(
         type_importers: Vec<(usize, ModuleReference)>,
         signals: Option<HandlerSignals>,
         comment_override: Result<Option<(Class, Location)>, Diagnostic>,
+        extraction_refusal: Option<Vec<Diagnostic>>,
     }
     let mut routes: Vec<Working> = Vec::new();
     let mut route_of_file: HashMap<usize, usize> = HashMap::new();
@@ -371,6 +377,7 @@ fn plan_with(
         };
         let mut signals = None;
         let mut comment_override = Ok(None);
+        let mut extraction_refusal = None;
         let (route, url, outcome) = match (&analysis.parse_error, &analysis.route) {
             (Some(error), _) => {
                 let c = &project.candidates[candidate];
@@ -382,6 +389,7 @@ fn plan_with(
             (None, Some(RouteAnalysis::Route(analyzed))) => {
                 signals = Some(analyzed.signals.clone());
                 comment_override = analyzed.comment_override.clone();
+                extraction_refusal = analyzed.extraction_refusal.clone();
                 (
                     Some(analyzed.route.clone()),
                     analyzed.route.url.clone(),
@@ -416,6 +424,7 @@ fn plan_with(
             type_importers: Vec::new(),
             signals,
             comment_override,
+            extraction_refusal,
         });
     }
 
@@ -728,6 +737,9 @@ fn plan_with(
         .filter_map(|(i, api, target)| {
             if let Some(progress) = options.progress {
                 progress.advance();
+            }
+            if let Some(refusal) = &routes[i].extraction_refusal {
+                return Some((i, Err(refusal.clone())));
             }
             let file = &project.files[routes[i].file];
             let parsed = ParsedFile::parse(&file.path, &file.text).ok()?;
@@ -1148,11 +1160,16 @@ fn analyze_route(
             };
             let signals = signals::handler_signals(parsed, &route.url);
             let comment_override = overrides::comment_override(parsed);
+            let extraction_refusal = match outcome {
+                Outcome::Converted(_) => service::refusal_before_naming(parsed),
+                Outcome::Manual(_) => None,
+            };
             RouteAnalysis::Route(Box::new(AnalyzedRoute {
                 route,
                 outcome,
                 signals,
                 comment_override,
+                extraction_refusal,
             }))
         }
         Err(RoutePathError::ReservedSegment(segment)) => RouteAnalysis::BadPath {

@@ -195,7 +195,8 @@ impl ParsedFile {
 
     /// The file's style (see [`crate::text::file_style`]): detected on the first call.
     pub fn style(&self) -> &Style {
-        self.style.get_or_init(|| crate::text::detect_file_style(self))
+        self.style
+            .get_or_init(|| crate::text::detect_file_style(self))
     }
 
     /// The file offset of an swc position. Every conversion goes through here.

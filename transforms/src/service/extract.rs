@@ -19,7 +19,7 @@ use crate::edit::{apply, apply_in, Edit};
 use crate::imports;
 use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
-use crate::route_handler::handler::{find_handler, HandlerBody};
+use crate::route_handler::handler::{find_handler, Handler, HandlerBody};
 use crate::route_handler::helpers::Helpers;
 use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
 use crate::route_handler::usage::{self, Responder, ResponseMethod, UsageInput, UseKind};
@@ -65,7 +65,23 @@ struct UnitResult {
     references: HashSet<String>,
 }
 
-pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction, Vec<Diagnostic>> {
+/// The handler's parts an extraction works on, found before it chooses any name.
+struct Shape<'f> {
+    handler: Handler<'f>,
+    req: &'f str,
+    res: &'f str,
+    units: Vec<Unit<'f>>,
+}
+
+/// Why [`extract`] refuses `file` before it looks at any name (the handler's shape: a wrapped
+/// handler, code before the method dispatch, …), found without the project: a refusal here is
+/// [`extract`]'s refusal in every context.
+pub fn refusal_before_naming(file: &ParsedFile) -> Option<Vec<Diagnostic>> {
+    shape(file, &Helpers::default()).err()
+}
+
+/// `no_helpers`: an empty set, which the method dispatch is read with.
+fn shape<'f>(file: &'f ParsedFile, no_helpers: &'f Helpers) -> Result<Shape<'f>, Vec<Diagnostic>> {
     let handler = find_handler(file).map_err(|d| {
         // A wrapped route converts on its own; only its logic stays where it is.
         if d.code == "manual/wrapped-handler" {
@@ -96,7 +112,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             .with_help(help)
             .at(file.location_of(span))]
     };
-    let HandlerBody::Block(block) = handler.body else {
+    let HandlerBody::Block(block) = &handler.body else {
         return Err(bail(
             handler.function_span,
             "manual/extract-expression-body",
@@ -105,14 +121,13 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         ));
     };
     let body_end = file.offset(block.span.hi) - 1;
-    let no_helpers = Helpers::default();
     let dispatch = dispatch::analyze(&DispatchInput {
         file,
         stmts: &block.stmts,
         body_end,
         req,
         res,
-        helpers: &no_helpers,
+        helpers: no_helpers,
     });
     let units: Vec<Unit> = match dispatch {
         Dispatch::Split { branches, .. } => branches
@@ -153,6 +168,27 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             "its route handler is converted",
         ));
     }
+    Ok(Shape {
+        handler,
+        req,
+        res,
+        units,
+    })
+}
+
+pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction, Vec<Diagnostic>> {
+    let no_helpers = Helpers::default();
+    let Shape {
+        handler,
+        req,
+        res,
+        units,
+    } = shape(file, &no_helpers)?;
+    let bail = |span: Span, code: &str, message: String, help: &str| {
+        vec![Diagnostic::manual(code, message)
+            .with_help(help)
+            .at(file.location_of(span))]
+    };
 
     let style = file_style(file);
     let typescript = file.language.is_typescript();

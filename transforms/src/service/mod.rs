@@ -49,7 +49,7 @@ use std::collections::BTreeSet;
 pub use entries::{
     action_fragment, can_post_form, can_query, compose, query_fragment, ActionStyle,
 };
-pub use extract::{extract, names_sought, ServiceContext};
+pub use extract::{extract, names_sought, refusal_before_naming, ServiceContext};
 
 use crate::route_handler::Converted;
 
