@@ -91,6 +91,8 @@ pub struct Features {
     service_names: HashMap<String, HashSet<String>>,
     /// Caller files parsed again for their rewrites, once however many routes they call.
     callers: HashMap<String, Option<ParsedFile>>,
+    /// The project's files by path, made when the first call site is rewritten.
+    file_index: Option<HashMap<String, usize>>,
 }
 
 struct FeatureFile {
@@ -131,6 +133,7 @@ impl Features {
             files: BTreeMap::new(),
             service_names: HashMap::new(),
             callers: HashMap::new(),
+            file_index: None,
         }
     }
 
@@ -440,15 +443,20 @@ impl Features {
     ) -> Result<(call_sites::Rewrite, String), String> {
         let site = &caller.site;
         let path = &site.location.path;
+        let file_index = self.file_index.get_or_insert_with(|| {
+            project
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.clone(), i))
+                .collect()
+        });
         let file = self
             .callers
             .entry(path.clone())
             .or_insert_with(|| {
-                project
-                    .files
-                    .iter()
-                    .find(|f| f.path == *path)
-                    .and_then(|f| ParsedFile::parse(&f.path, &f.text).ok())
+                let f = &project.files[*file_index.get(path)?];
+                ParsedFile::parse(&f.path, &f.text).ok()
             })
             .as_ref()
             .ok_or_else(|| format!("{path} could not be read again"))?;
