@@ -12,7 +12,7 @@ use crate::apps::{self, App};
 use crate::classify_report;
 use crate::error::Error;
 use crate::interactive;
-use crate::migrate_report::{self, Applied};
+use crate::migrate_report::{self, Applied, Document};
 use crate::plan::{self, Plan, PlanOptions, RouteStatus};
 use crate::present;
 use crate::progress::Progress;
@@ -382,19 +382,19 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
             Target::Branch { branch, .. } => Some(branch.as_str()),
             Target::WorkingTree => None,
         };
-        let documents = planned
+        let documents: Vec<Document> = planned
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let applied = reports.get(i).map(|report| Applied { branch, report });
-                (
-                    p.app.label.clone(),
-                    migrate_report::to_json(&p.plan, args.dry_run, applied.as_ref()),
-                )
+            .map(|(i, p)| Document {
+                app: &p.app.label,
+                plan: &p.plan,
+                applied: reports.get(i).map(|report| Applied { branch, report }),
             })
             .collect();
-        crate::timings::mark("JSON document built");
-        write_json(out, &apps_json(documents))?;
+        let mut out = std::io::BufWriter::new(out);
+        migrate_report::write(&mut out, &documents, args.dry_run)
+            .and_then(|()| out.flush())
+            .map_err(stdout_error)?;
         crate::timings::mark("JSON written");
     } else if planned.len() > 1 {
         let total = |status| planned.iter().map(|p| p.plan.count(status)).sum::<usize>();

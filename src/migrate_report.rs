@@ -24,6 +24,8 @@
 //! <diagnostic> = { "code", "severity", "message", "help", "path", "line", "column", "location" }
 //! ```
 
+use std::io::{self, Write};
+
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -38,10 +40,155 @@ pub struct Applied<'a> {
     pub report: &'a ApplyReport,
 }
 
-// The diffs (whole files, for created and deleted ones) are most of the document: they are
-// moved into it, never copied (`json!` copies what it interpolates).
+/// One app's plan, for [`write`].
+pub struct Document<'a> {
+    /// The app's folder, relative to the folder routeshift was given (`.` for itself).
+    pub app: &'a str,
+    pub plan: &'a Plan,
+    pub applied: Option<Applied<'a>>,
+}
+
+/// Routes rendered at a time: their diffs are made in parallel, written, and dropped before the
+/// next ones, so that the document (whole files, for created and deleted ones) is never held in
+/// memory at once.
+const ROUTES_AT_A_TIME: usize = 256;
+
+/// Writes the JSON document of `documents` (the migrated apps), pretty-printed as
+/// `serde_json::to_writer_pretty` writes [`to_json`]'s value (under `apps` when there are
+/// several), without building it whole.
+pub fn write(out: &mut dyn Write, documents: &[Document], dry_run: bool) -> io::Result<()> {
+    write_chunked(out, documents, dry_run, ROUTES_AT_A_TIME)
+}
+
+/// [`write`], rendering `at_a_time` routes at a time.
+fn write_chunked(
+    out: &mut dyn Write,
+    documents: &[Document],
+    dry_run: bool,
+    at_a_time: usize,
+) -> io::Result<()> {
+    match documents {
+        [document] => write_document(out, document, dry_run, 0, at_a_time)?,
+        _ => {
+            out.write_all(b"{\n  \"apps\": [")?;
+            for (i, document) in documents.iter().enumerate() {
+                out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+                write_document(out, document, dry_run, 2, at_a_time)?;
+            }
+            out.write_all(if documents.is_empty() { b"]" } else { b"\n  ]" })?;
+            out.write_all(b",\n  \"version\": 1\n}")?;
+        }
+    }
+    out.write_all(b"\n")
+}
+
+/// One app's document, its object's braces at indentation `depth`.
+fn write_document(
+    out: &mut dyn Write,
+    document: &Document,
+    dry_run: bool,
+    depth: usize,
+    at_a_time: usize,
+) -> io::Result<()> {
+    let Value::Object(mut head) = head(document.plan, dry_run, document.applied.as_ref()) else {
+        unreachable!("the document's head is an object");
+    };
+    head.insert("app".into(), json!(document.app));
+    // The fields in serde_json's (sorted) order, `routes` among them.
+    let mut keys: Vec<&str> = head.keys().map(String::as_str).chain(["routes"]).collect();
+    keys.sort_unstable();
+    out.write_all(b"{")?;
+    for (i, key) in keys.into_iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        indent(out, depth + 1)?;
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b": ")?;
+        match head.get(key) {
+            Some(value) => write_value(out, value, depth + 1)?,
+            None => write_routes(out, document.plan, depth + 1, at_a_time)?,
+        }
+    }
+    out.write_all(b"\n")?;
+    indent(out, depth)?;
+    out.write_all(b"}")
+}
+
+/// The `routes` array, its brackets at indentation `depth`.
+fn write_routes(
+    out: &mut dyn Write,
+    plan: &Plan,
+    depth: usize,
+    at_a_time: usize,
+) -> io::Result<()> {
+    if plan.routes.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (c, chunk) in plan.routes.chunks(at_a_time.max(1)).enumerate() {
+        let values: Vec<Value> = chunk.par_iter().map(|r| route(plan, r)).collect();
+        for (i, value) in values.iter().enumerate() {
+            out.write_all(if c == 0 && i == 0 { b"\n" } else { b",\n" })?;
+            indent(out, depth + 1)?;
+            write_value(out, value, depth + 1)?;
+        }
+    }
+    out.write_all(b"\n")?;
+    indent(out, depth)?;
+    out.write_all(b"]")
+}
+
+/// `value` pretty-printed with its lines after the first at indentation `depth`.
+fn write_value(out: &mut dyn Write, value: &Value, depth: usize) -> io::Result<()> {
+    let mut indented = Indented {
+        out,
+        pad: "  ".repeat(depth),
+    };
+    serde_json::to_writer_pretty(&mut indented, value)?;
+    Ok(())
+}
+
+fn indent(out: &mut dyn Write, depth: usize) -> io::Result<()> {
+    for _ in 0..depth {
+        out.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+/// A writer that indents every line after the first by `pad`. Pretty JSON breaks lines only
+/// between tokens (a string's line breaks are escaped), so this nests a document in another.
+struct Indented<'w> {
+    out: &'w mut dyn Write,
+    pad: String,
+}
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+            self.out.write_all(&rest[..=newline])?;
+            self.out.write_all(self.pad.as_bytes())?;
+            rest = &rest[newline + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The whole document as one value, as [`write`] writes it for one app (without `app`).
+#[cfg(test)]
 pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
-    let routes: Vec<Value> = plan.routes.par_iter().map(|r| route(plan, r)).collect();
+    let mut document = head(plan, dry_run, applied);
+    document["routes"] = plan.routes.iter().map(|r| route(plan, r)).collect();
+    document
+}
+
+/// Everything of an app's document but its routes. The diffs are moved into it, never copied
+/// (`json!` copies what it interpolates).
+fn head(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
     let shared: Vec<Value> = plan
         .shared
         .iter()
@@ -72,7 +219,6 @@ pub fn to_json(plan: &Plan, dry_run: bool, applied: Option<&Applied>) -> Value {
         })),
     });
     document["diagnostics"] = plan.diagnostics.iter().map(diagnostic).collect();
-    document["routes"] = Value::Array(routes);
     document["shared_files"] = Value::Array(shared);
     document
 }
@@ -108,4 +254,85 @@ fn route(plan: &Plan, route: &RoutePlan) -> Value {
     document["operations"] = Value::Array(operations);
     document["diagnostics"] = route.diagnostics.iter().map(diagnostic).collect();
     document
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::project::Project;
+
+    fn demo_plan() -> Plan {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-app");
+        let project = Project::scan(&root).expect("the demo app has a pages folder");
+        let overrides = project.overrides().expect("its overrides read");
+        crate::plan::plan(&project, &overrides)
+    }
+
+    /// Written three routes at a time, so that the demo app's routes span several chunks.
+    fn written(documents: &[Document]) -> String {
+        let mut out = Vec::new();
+        write_chunked(&mut out, documents, true, 3).expect("written to memory");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn streams_the_document_serde_json_would_write() {
+        let plan = demo_plan();
+        assert!(plan.routes.len() > 7, "routes in several chunks");
+        let mut whole = to_json(&plan, true, None);
+        whole["app"] = json!(".");
+        let expected = serde_json::to_string_pretty(&whole).expect("serialized") + "\n";
+        let one = Document {
+            app: ".",
+            plan: &plan,
+            applied: None,
+        };
+        assert_eq!(written(&[one]), expected);
+    }
+
+    #[test]
+    fn streams_several_apps_under_apps() {
+        let plan = demo_plan();
+        let documents: Vec<Document> = ["apps/a", "apps/b"]
+            .into_iter()
+            .map(|app| Document {
+                app,
+                plan: &plan,
+                applied: None,
+            })
+            .collect();
+        let apps: Vec<Value> = ["apps/a", "apps/b"]
+            .into_iter()
+            .map(|app| {
+                let mut document = to_json(&plan, true, None);
+                document["app"] = json!(app);
+                document
+            })
+            .collect();
+        let expected = serde_json::to_string_pretty(&json!({ "version": 1, "apps": apps }))
+            .expect("serialized")
+            + "\n";
+        assert_eq!(written(&documents), expected);
+    }
+
+    #[test]
+    fn routes_come_in_chunks_in_order() {
+        let plan = demo_plan();
+        let text = written(&[Document {
+            app: ".",
+            plan: &plan,
+            applied: None,
+        }]);
+        let value: Value = serde_json::from_str(&text).expect("valid JSON");
+        let urls: Vec<&str> = value["routes"]
+            .as_array()
+            .expect("routes")
+            .iter()
+            .filter_map(|r| r["route"].as_str())
+            .collect();
+        let expected: Vec<&str> = plan.routes.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(urls, expected);
+    }
 }
