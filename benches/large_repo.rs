@@ -188,6 +188,13 @@ fn best_run(runs: u64, args: &[&str], dir: &Path) -> Measured {
 }
 
 fn main() {
+    // As the routeshift binary does (see its `without_huge_pages`), so that the baseline is
+    // measured alike.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
     let handlers = setting("ROUTESHIFT_BENCH_HANDLERS", 10_000) as usize;
     let others = setting("ROUTESHIFT_BENCH_OTHERS", 20_000) as usize;
     let seed = setting("ROUTESHIFT_BENCH_SEED", 0x5EED_2025);
