@@ -300,7 +300,7 @@ fn plan_with(
     if let Some(progress) = options.progress {
         progress.stage("analysing files", project.files.len());
     }
-    let analyses: Vec<FileAnalysis> = reusable
+    let mut analyses: Vec<FileAnalysis> = reusable
         .into_par_iter()
         .zip(project.files.par_iter())
         .enumerate()
@@ -367,6 +367,8 @@ fn plan_with(
         extraction_refusal: Option<Vec<Diagnostic>>,
     }
     let mut routes: Vec<Working> = Vec::new();
+    // Routes whose outcome is phase one's conversion.
+    let mut converted_in_phase_one: Vec<usize> = Vec::new();
     let mut route_of_file: HashMap<usize, usize> = HashMap::new();
     for (file_index, analysis) in analyses.iter().enumerate() {
         let Some(&candidate) = candidate_of.get(&file_index) else {
@@ -390,10 +392,12 @@ fn plan_with(
                 signals = Some(analyzed.signals.clone());
                 comment_override = analyzed.comment_override.clone();
                 extraction_refusal = analyzed.extraction_refusal.clone();
+                // The conversion itself is taken from phase one below, once it is sure that no
+                // second pass reuses the analysis.
                 (
                     Some(analyzed.route.clone()),
                     analyzed.route.url.clone(),
-                    analyzed.outcome.clone(),
+                    Outcome::Manual(Vec::new()),
                 )
             }
             (
@@ -409,11 +413,15 @@ fn plan_with(
             ),
             (None, Some(RouteAnalysis::Helper)) | (None, None) => continue,
         };
-        let outcome = if options.excluded.contains(&project.files[file_index].path) {
+        let excluded = options.excluded.contains(&project.files[file_index].path);
+        let outcome = if excluded {
             Outcome::Manual(vec![excluded_note(&project.files[file_index].path)])
         } else {
             outcome
         };
+        if !excluded && matches!(analysis.route, Some(RouteAnalysis::Route(_))) {
+            converted_in_phase_one.push(routes.len());
+        }
         route_of_file.insert(file_index, routes.len());
         routes.push(Working {
             file: file_index,
@@ -492,6 +500,13 @@ fn plan_with(
             };
             let inner = plan_with(&moved, overrides, Some(earlier), options);
             return with_shared_moves(inner, files);
+        }
+    }
+
+    for i in converted_in_phase_one {
+        let route = &mut routes[i];
+        if let Some(RouteAnalysis::Route(analyzed)) = &mut analyses[route.file].route {
+            route.outcome = std::mem::replace(&mut analyzed.outcome, Outcome::Manual(Vec::new()));
         }
     }
 

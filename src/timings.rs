@@ -14,7 +14,10 @@ pub fn mark(label: &str) {
         START.get_or_init(|| std::env::var_os("ROUTESHIFT_TIMINGS").map(|_| Instant::now()));
     if let Some(start) = start {
         let resident = resident_mb().map_or(String::new(), |mb| format!("{mb:>6} MB  "));
-        eprintln!("{:>8.3} s  {resident}{label}", start.elapsed().as_secs_f64());
+        eprintln!(
+            "{:>8.3} s  {resident}{label}",
+            start.elapsed().as_secs_f64()
+        );
     }
 }
 
