@@ -340,18 +340,18 @@ impl Features {
 
         // The modules.
         let typescript = project.typescript;
+        self.service_names
+            .entry(feature_dir.clone())
+            .or_default()
+            .extend(extraction.service.names().into_iter().map(String::from));
         self.add(
             &format!("{}.{ext}", module("service")),
             ModuleKind::Service,
             &style,
             plan_index,
-            extraction.service.clone(),
+            extraction.service,
             false,
         );
-        self.service_names
-            .entry(feature_dir.clone())
-            .or_default()
-            .extend(extraction.service.names().into_iter().map(String::from));
         for (function, action_style) in &actions {
             let kind = match action_style {
                 ActionStyle::Arguments => ReplacementKind::Action,
@@ -423,7 +423,7 @@ impl Features {
                 )
                 .at(location),
             );
-            Some(extraction.route_handler.clone())
+            Some(extraction.route_handler)
         };
         Ok(Migrated {
             route_handler,
