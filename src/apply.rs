@@ -171,7 +171,7 @@ pub fn write(
                 } => {
                     let entry = expected
                         .entry(relative.clone())
-                        .or_insert_with(|| (original.clone(), Vec::new()));
+                        .or_insert_with(|| (original.to_string(), Vec::new()));
                     entry.1.extend(edits.iter().cloned());
                     let updated = apply_edits(&entry.0, &entry.1).map_err(|_| Error::Io {
                         path: path.clone(),
@@ -246,7 +246,7 @@ fn check_unchanged(
                 let now = std::fs::read_to_string(&path).map_err(|e| format!("{relative}: {e}"))?;
                 let wanted = match expected.get(relative) {
                     Some((text, edits)) => apply_edits(text, edits).unwrap_or_default(),
-                    None => original.clone(),
+                    None => original.to_string(),
                 };
                 if now != wanted {
                     return Err(format!("{relative} changed on disk during the run"));
@@ -292,7 +292,7 @@ fn check_shared(root: &Path, shared: &SharedFile) -> Result<(), Error> {
             path: path.clone(),
             source,
         })?;
-        if current != *original {
+        if current.as_str() != &**original {
             return Err(Error::Io {
                 path,
                 source: std::io::Error::other("changed on disk during the run"),

@@ -401,7 +401,7 @@ impl Features {
             .into_iter()
             .map(|(path, (original, edits))| FileOperation::Modify {
                 path,
-                original,
+                original: original.into(),
                 edits,
             })
             .collect();

@@ -3,6 +3,7 @@
 //! where the new file would go) before they become file operations.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use transforms::callers::url::RouteMatch;
@@ -43,15 +44,15 @@ pub enum FileOperation {
         path: String,
         contents: String,
     },
-    /// `edits` over `original`, the file as it was read.
+    /// `edits` over `original`, the file as it was read (shared with the project's copy).
     Modify {
         path: String,
-        original: String,
+        original: Arc<str>,
         edits: Vec<Edit>,
     },
     Delete {
         path: String,
-        original: String,
+        original: Arc<str>,
     },
 }
 
@@ -105,7 +106,7 @@ pub struct SharedFile {
     /// What it is, for the commit that adds it.
     pub purpose: String,
     /// The file as it was read, when the project has it and routeshift adds to it.
-    pub original: Option<String>,
+    pub original: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone)]
@@ -1356,10 +1357,13 @@ fn shared_moves(
     let mut moved = project.clone();
     let changed: HashSet<usize> = texts.keys().copied().collect();
     for (index, text) in texts {
-        moved.files[index].text = text;
+        moved.files[index].text = text.into();
     }
     for (path, text) in new_files {
-        moved.files.push(crate::project::SourceFile { path, text });
+        moved.files.push(crate::project::SourceFile {
+            path,
+            text: text.into(),
+        });
     }
     Some((moved, moves, changed))
 }

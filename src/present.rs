@@ -126,7 +126,7 @@ pub fn operation_diff(operation: &FileOperation) -> String {
             original,
             edits,
         } => {
-            let updated = apply(original, edits).unwrap_or_else(|_| original.clone());
+            let updated = apply(original, edits).unwrap_or_else(|_| original.to_string());
             unified_diff(original, &updated, path, path)
         }
     }

@@ -43,7 +43,7 @@ const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
 }
 
 /// A file under `pages/api` that Next.js serves (a candidate route: helper modules without a
@@ -352,7 +352,10 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
     let mut unreadable = Vec::new();
     for (path, text) in read {
         match text {
-            Ok(text) => files.push(SourceFile { path, text }),
+            Ok(text) => files.push(SourceFile {
+                path,
+                text: text.into(),
+            }),
             Err(reason) => unreadable.push((path, reason)),
         }
     }

@@ -85,8 +85,7 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
             match operation {
                 FileOperation::Create { path, contents } => {
                     if let Some((source, original)) = original {
-                        let diff =
-                            similar::TextDiff::from_lines(original.as_str(), contents.as_str());
+                        let diff = similar::TextDiff::from_lines(&original[..], contents.as_str());
                         out.extend(
                             format!(
                                 "\n{}",
@@ -106,7 +105,7 @@ pub fn render(plan: &Plan, shared_contents: bool) -> String {
                     edits,
                 } => {
                     let updated = transforms::edit::apply(original, edits).unwrap();
-                    let diff = similar::TextDiff::from_lines(original.as_str(), updated.as_str());
+                    let diff = similar::TextDiff::from_lines(&original[..], updated.as_str());
                     out.extend(
                         format!("\n{}", diff.unified_diff().header(path, path)).into_bytes(),
                     );
