@@ -295,62 +295,9 @@ impl Project {
 /// Every source file under `dir` (skipping dependency and build folders), with paths relative
 /// to `dir`, and the files that could not be read.
 pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
-    // Each file found, or why an entry could not be walked.
-    let mut found: Vec<(String, Result<PathBuf, String>)> = Vec::new();
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            !(entry.depth() > 0
-                && entry.file_type().is_dir()
-                && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let path = error
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                found.push((path, Err(error.to_string())));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(relative) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let path = relative
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let Some(ext) = path.rsplit_once('.').map(|(_, e)| e) else {
-            continue;
-        };
-        if !SOURCE_EXTENSIONS.contains(&ext) || path.ends_with(".d.ts") {
-            continue;
-        }
-        found.push((path, Ok(entry.into_path())));
-    }
-    crate::timings::mark("files found");
-    // Read in parallel, kept in walk order.
-    let read: Vec<(String, Result<String, String>)> = found
-        .into_par_iter()
-        .map(|(path, full)| {
-            let text = full.and_then(|full| match std::fs::read(full) {
-                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()),
-                Err(error) => Err(error.to_string()),
-            });
-            (path, text)
-        })
-        .collect();
-    let mut files = Vec::with_capacity(read.len());
+    let mut files = Vec::new();
     let mut unreadable = Vec::new();
-    for (path, text) in read {
+    for (path, text) in walk(dir, "") {
         match text {
             Ok(text) => files.push(SourceFile {
                 path,
@@ -360,6 +307,64 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
         }
     }
     (files, unreadable)
+}
+
+/// The source files under `dir` (whose path relative to the project is `relative`), each read,
+/// or why it or a folder could not be: each folder's entries in name order, depth first, the
+/// folders walked and the files read in parallel.
+fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<String, String>)> {
+    let walk_error = |path: &Path, error: std::io::Error| {
+        vec![(
+            path.display().to_string(),
+            Err(format!(
+                "IO error for operation on {}: {error}",
+                path.display()
+            )),
+        )]
+    };
+    let listing = match std::fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(error) => return walk_error(dir, error),
+    };
+    let mut entries = Vec::new();
+    for entry in listing {
+        match entry.and_then(|e| Ok((e.file_name(), e.file_type()?, e.path()))) {
+            Ok(entry) => entries.push(entry),
+            Err(error) => return walk_error(dir, error),
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let per_entry: Vec<Vec<(String, Result<String, String>)>> = entries
+        .into_par_iter()
+        .map(|(name, kind, path)| {
+            let name = name.to_string_lossy();
+            let child = if relative.is_empty() {
+                name.to_string()
+            } else {
+                format!("{relative}/{name}")
+            };
+            if kind.is_dir() {
+                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return Vec::new();
+                }
+                return walk(&path, &child);
+            }
+            let source = kind.is_file()
+                && child
+                    .rsplit_once('.')
+                    .is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext))
+                && !child.ends_with(".d.ts");
+            if !source {
+                return Vec::new();
+            }
+            let text = match std::fs::read(&path) {
+                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            vec![(child, text)]
+        })
+        .collect();
+    per_entry.into_iter().flatten().collect()
 }
 
 /// `items/[id].ts` → (`items/[id]`, `ts`) when Next.js would serve it as an API route.
@@ -557,6 +562,48 @@ mod tests {
             Some(("x".into(), "api.ts".into()))
         );
         assert_eq!(route_candidate("x.ts", &custom), None);
+    }
+
+    #[test]
+    fn sources_are_read_depth_first_in_name_order() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        for (path, text) in [
+            ("pages/api/b.ts", "b"),
+            ("pages/api/a/z.ts", "z"),
+            ("pages/api/a.ts", "a"),
+            ("pages/index.tsx", "i"),
+            ("lib/types.d.ts", "skipped: declarations"),
+            ("lib/notes.md", "skipped: not source"),
+            ("lib/util.mjs", "u"),
+            ("node_modules/x/index.js", "skipped: dependencies"),
+            ("src/node_modules_not/y.js", "y"),
+        ] {
+            let full = root.join(path);
+            std::fs::create_dir_all(full.parent().expect("a parent")).expect("folder made");
+            std::fs::write(full, text).expect("file written");
+        }
+        std::fs::write(root.join("lib/latin1.js"), [0xe9u8]).expect("file written");
+        let (files, unreadable) = read_sources(root);
+        let read: Vec<(&str, &str)> = files
+            .iter()
+            .map(|f| (f.path.as_str(), &*f.text))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("lib/util.mjs", "u"),
+                ("pages/api/a/z.ts", "z"),
+                ("pages/api/a.ts", "a"),
+                ("pages/api/b.ts", "b"),
+                ("pages/index.tsx", "i"),
+                ("src/node_modules_not/y.js", "y"),
+            ]
+        );
+        assert_eq!(
+            unreadable,
+            [("lib/latin1.js".to_string(), "not UTF-8 text".to_string())]
+        );
     }
 
     #[test]
