@@ -27,6 +27,7 @@
 use std::io::{self, Write};
 
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::apply::ApplyReport;
@@ -125,11 +126,20 @@ fn write_routes(
     }
     out.write_all(b"[")?;
     for (c, chunk) in plan.routes.chunks(at_a_time.max(1)).enumerate() {
-        let values: Vec<Value> = chunk.par_iter().map(|r| route(plan, r)).collect();
-        for (i, value) in values.iter().enumerate() {
+        // Each route is rendered and serialized on its own thread; only the bytes come back.
+        let texts: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|r| {
+                let mut text = Vec::new();
+                let mut serializer =
+                    serde_json::Serializer::with_formatter(&mut text, Nested::at(depth + 1));
+                route(plan, r).serialize(&mut serializer).map(|()| text)
+            })
+            .collect::<Result<_, _>>()?;
+        for (i, text) in texts.iter().enumerate() {
             out.write_all(if c == 0 && i == 0 { b"\n" } else { b",\n" })?;
             indent(out, depth + 1)?;
-            write_value(out, value, depth + 1)?;
+            out.write_all(text)?;
         }
     }
     out.write_all(b"\n")?;
@@ -139,42 +149,89 @@ fn write_routes(
 
 /// `value` pretty-printed with its lines after the first at indentation `depth`.
 fn write_value(out: &mut dyn Write, value: &Value, depth: usize) -> io::Result<()> {
-    let mut indented = Indented {
-        out,
-        pad: "  ".repeat(depth),
-    };
-    serde_json::to_writer_pretty(&mut indented, value)?;
+    let mut serializer = serde_json::Serializer::with_formatter(out, Nested::at(depth));
+    value.serialize(&mut serializer)?;
     Ok(())
 }
 
-fn indent(out: &mut dyn Write, depth: usize) -> io::Result<()> {
+fn indent<W: ?Sized + Write>(out: &mut W, depth: usize) -> io::Result<()> {
     for _ in 0..depth {
         out.write_all(b"  ")?;
     }
     Ok(())
 }
 
-/// A writer that indents every line after the first by `pad`. Pretty JSON breaks lines only
-/// between tokens (a string's line breaks are escaped), so this nests a document in another.
-struct Indented<'w> {
-    out: &'w mut dyn Write,
-    pad: String,
+/// serde_json's pretty format (two spaces a level) for a value that starts `level` levels deep
+/// in the document, so that its lines line up with the document's.
+struct Nested {
+    level: usize,
+    has_value: bool,
 }
 
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut rest = buf;
-        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
-            self.out.write_all(&rest[..=newline])?;
-            self.out.write_all(self.pad.as_bytes())?;
-            rest = &rest[newline + 1..];
+impl Nested {
+    fn at(level: usize) -> Nested {
+        Nested {
+            level,
+            has_value: false,
         }
-        self.out.write_all(rest)?;
-        Ok(buf.len())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn line<W: ?Sized + Write>(&self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(out, self.level)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, out: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            indent(out, self.level)?;
+        }
+        out.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.close(out, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        self.line(out, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

@@ -585,10 +585,7 @@ mod tests {
         }
         std::fs::write(root.join("lib/latin1.js"), [0xe9u8]).expect("file written");
         let (files, unreadable) = read_sources(root);
-        let read: Vec<(&str, &str)> = files
-            .iter()
-            .map(|f| (f.path.as_str(), &*f.text))
-            .collect();
+        let read: Vec<(&str, &str)> = files.iter().map(|f| (f.path.as_str(), &*f.text)).collect();
         assert_eq!(
             read,
             [
