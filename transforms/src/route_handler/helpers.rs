@@ -265,8 +265,12 @@ impl Helpers {
 
     /// The refusals of every project function `file` names (deduplicated, in name order): the
     /// reasons behind a route's own problems with the calls.
-    pub fn refusals_named_in(&self, names: &std::collections::HashSet<String>) -> Vec<Diagnostic> {
-        let mut locals: Vec<&String> = self.refused.keys().filter(|l| names.contains(*l)).collect();
+    pub fn refusals_named_in(&self, names: &crate::parse::IdentifierCounts) -> Vec<Diagnostic> {
+        let mut locals: Vec<&String> = self
+            .refused
+            .keys()
+            .filter(|l| names.contains_key(*l))
+            .collect();
         locals.sort();
         locals
             .into_iter()

@@ -156,7 +156,11 @@ pub fn convert(file: &ParsedFile, context: &RouteContext) -> Outcome {
 
 /// Every identifier name in the file, to pick new names that cannot clash.
 pub(crate) fn identifier_names(file: &ParsedFile) -> HashSet<String> {
-    file.identifier_counts().keys().cloned().collect()
+    let counts = file.identifier_counts();
+    // Room for the few names a conversion adds.
+    let mut names = HashSet::with_capacity(counts.len() + 16);
+    names.extend(counts.keys().cloned());
+    names
 }
 
 /// `base`, or `base2`, `base3`, … : the first that is not in `taken`, which then holds it.

@@ -47,10 +47,10 @@ fn clashes(
     file: &ParsedFile,
     wanted: &BTreeSet<(&'static str, &'static str)>,
 ) -> Vec<&'static str> {
-    let names = super::identifier_names(file);
+    let names = file.identifier_counts();
     wanted
         .iter()
-        .filter(|(module, name)| names.contains(*name) && !imported(file, module, name))
+        .filter(|(module, name)| names.contains_key(*name) && !imported(file, module, name))
         .map(|(_, name)| *name)
         .collect()
 }

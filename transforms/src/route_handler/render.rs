@@ -83,7 +83,7 @@ pub(super) fn convert(
             )
         });
         if passes {
-            problems.extend(helpers.refusals_named_in(&identifier_names(file)));
+            problems.extend(helpers.refusals_named_in(file.identifier_counts()));
         }
         problems
     };
