@@ -296,13 +296,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         ));
     }
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
-    let thin = remove_unused_imports(file, &thin, &style)?;
-    let thin_file = ParsedFile::parse(&file.path, &thin).map_err(|d| {
-        internal(
-            file,
-            &format!("the thin handler does not parse: {}", d.message),
-        )
-    })?;
+    let thin_file = remove_unused_imports(file, &thin, &style)?;
     // A moved declaration that the thin handler still uses would exist twice.
     let counts = identifier_counts(&thin_file);
     for declaration in &moved {
@@ -1201,19 +1195,23 @@ fn top_level(file: &ParsedFile) -> TopLevel {
     }
 }
 
-/// Drops the import specifiers the thin handler no longer uses (a declaration whose every
-/// specifier goes is removed with its line; side-effect imports stay).
+/// The thin handler, parsed, without the import specifiers it no longer uses (a declaration
+/// whose every specifier goes is removed with its line; side-effect imports stay). It is parsed
+/// a second time only when an import went.
 fn remove_unused_imports(
     original: &ParsedFile,
     thin: &str,
     style: &Style,
-) -> Result<String, Vec<Diagnostic>> {
-    let parsed = ParsedFile::parse(&original.path, thin).map_err(|d| {
-        internal(
-            original,
-            &format!("the thin handler does not parse: {}", d.message),
-        )
-    })?;
+) -> Result<ParsedFile, Vec<Diagnostic>> {
+    let parse = |text: &str| {
+        ParsedFile::parse(&original.path, text).map_err(|d| {
+            internal(
+                original,
+                &format!("the thin handler does not parse: {}", d.message),
+            )
+        })
+    };
+    let parsed = parse(thin)?;
     let counts = identifier_counts(&parsed);
     let mut edits = Vec::new();
     for item in &parsed.module.body {
@@ -1265,5 +1263,9 @@ fn remove_unused_imports(
             ),
         ));
     }
-    apply(thin, &edits).map_err(|_| internal(original, "overlapping import edits"))
+    if edits.is_empty() {
+        return Ok(parsed);
+    }
+    let tidied = apply(thin, &edits).map_err(|_| internal(original, "overlapping import edits"))?;
+    parse(&tidied)
 }
