@@ -1886,7 +1886,15 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
     }
     // Whole import lines and specifiers of imports that parsed: what is left parses too (the
     // fixture harness and the fuzz test parse every output), so it is not parsed a second time.
-    apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))
+    // The edits are offsets into the parsed text, which has no byte-order mark: one the output
+    // starts with (the file's second, once a line before it went) is put back after them.
+    let tidied =
+        apply(&output.text, &edits).map_err(|_| internal(&output, "overlapping import edits"))?;
+    Ok(if output.bom {
+        format!("\u{feff}{tidied}")
+    } else {
+        tidied
+    })
 }
 
 pub(crate) fn identifier_counts(file: &ParsedFile) -> &crate::parse::IdentifierCounts {

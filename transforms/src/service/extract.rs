@@ -1238,7 +1238,7 @@ fn remove_unused_imports(
         }
         let range = parsed.range(import.span);
         if used.is_empty() {
-            edits.push(Edit::delete(statement_lines(thin, range)));
+            edits.push(Edit::delete(statement_lines(&parsed.text, range)));
             continue;
         }
         let mut default = None;
@@ -1266,6 +1266,12 @@ fn remove_unused_imports(
     if edits.is_empty() {
         return Ok(parsed);
     }
-    let tidied = apply(thin, &edits).map_err(|_| internal(original, "overlapping import edits"))?;
-    parse(&tidied)
+    // Offsets into the parsed text, which has no byte-order mark (the thin handler starts with
+    // one when the file had two): it is put back after the edits.
+    let tidied =
+        apply(&parsed.text, &edits).map_err(|_| internal(original, "overlapping import edits"))?;
+    parse(&format!(
+        "{}{tidied}",
+        if parsed.bom { "\u{feff}" } else { "" }
+    ))
 }
