@@ -6,13 +6,14 @@
 //! another package, a call routeshift could not rewrite.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use transforms::call_sites::{self, Replacement, ReplacementKind};
 use transforms::callers::url::RouteMatch;
 use transforms::callers::{CallStyle, Runtime};
 use transforms::classify::Class;
 use transforms::diagnostic::{Diagnostic, Location};
-use transforms::edit::Edit;
+use transforms::edit::{onto_source, Edit};
 use transforms::parse::ParsedFile;
 use transforms::route_handler::{Converted, RouteContext};
 use transforms::route_path::ApiRoute;
@@ -241,7 +242,7 @@ impl Features {
 
         // Phase two: rewrite the call sites that switch.
         let mut needs_url: Vec<String> = Vec::new();
-        let mut edits: BTreeMap<String, (String, Vec<Edit>)> = BTreeMap::new();
+        let mut edits: BTreeMap<String, (Arc<str>, Vec<Edit>)> = BTreeMap::new();
         let mut imports: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for (caller, switch) in decisions {
             let site = &caller.site;
@@ -401,8 +402,8 @@ impl Features {
             .into_iter()
             .map(|(path, (original, edits))| FileOperation::Modify {
                 path,
-                original: original.into(),
-                edits,
+                edits: onto_source(&original, edits),
+                original,
             })
             .collect();
         let route_handler = if needs_url.is_empty() {
@@ -440,7 +441,7 @@ impl Features {
         caller: &ResolvedSite,
         function: &ServiceFunction,
         replacement: &Replacement,
-    ) -> Result<(call_sites::Rewrite, String), String> {
+    ) -> Result<(call_sites::Rewrite, Arc<str>), String> {
         let site = &caller.site;
         let path = &site.location.path;
         let file_index = self.file_index.get_or_insert_with(|| {
@@ -451,11 +452,12 @@ impl Features {
                 .map(|(i, f)| (f.path.clone(), i))
                 .collect()
         });
+        let source = file_index.get(path).map(|&i| &project.files[i]);
         let file = self
             .callers
             .entry(path.clone())
             .or_insert_with(|| {
-                let f = &project.files[*file_index.get(path)?];
+                let f = source?;
                 ParsedFile::parse(&f.path, &f.text).ok()
             })
             .as_ref()
@@ -469,8 +471,9 @@ impl Features {
         {
             return Err("the logic reads the query string".to_string());
         }
+        let source = source.map(|f| f.text.clone()).ok_or("the file is gone")?;
         call_sites::rewrite(file, offset, replacement)
-            .map(|rewrite| (rewrite, file.text.clone()))
+            .map(|rewrite| (rewrite, source))
             .map_err(|not| format!("{}; call `{}` instead", not.reason, not.suggestion))
     }
 

@@ -675,3 +675,67 @@ fn a_file_changed_after_planning_is_not_overwritten_and_its_route_is_skipped() {
         "{log}"
     );
 }
+
+/// A file that starts with a byte-order mark is edited where a file without one is, and keeps
+/// it: call sites switched to actions and queries, type imports that follow a route, and the
+/// route's own output. (The parse leaves the mark out, so its offsets are 3 bytes short of the
+/// file's.)
+#[test]
+fn files_with_a_byte_order_mark_get_the_same_edits_and_keep_it() {
+    const MARKED: [&str; 4] = [
+        "app/todos/todo-item.tsx",
+        "app/todos/new/page.tsx",
+        "pages/stats.tsx",
+        "lib/ping-user.ts",
+    ];
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/actions-app");
+    let migrate = |mark: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&fixture, dir.path());
+        write(
+            dir.path(),
+            "pages/api/ping.ts",
+            "import type { NextApiRequest, NextApiResponse } from 'next'\n\nexport type Ping = { ok: boolean }\n\nexport default function handler(req: NextApiRequest, res: NextApiResponse<Ping>) {\n  res.status(200).json({ ok: true })\n}\n",
+        );
+        write(
+            dir.path(),
+            "lib/ping-user.ts",
+            "import type { Ping } from '../pages/api/ping'\n\nexport const pong: Ping = { ok: true }\n",
+        );
+        if mark {
+            for path in MARKED {
+                let file = dir.path().join(path);
+                let text = std::fs::read_to_string(&file).unwrap();
+                std::fs::write(&file, format!("\u{feff}{text}")).unwrap();
+            }
+        }
+        let (code, _, err) = run(&["migrate", "--no-branch", dir.path().to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let files = common::snapshot_files(dir.path());
+        (dir, files)
+    };
+    let (_plain_dir, plain) = migrate(false);
+    let (_marked_dir, marked) = migrate(true);
+    assert_eq!(
+        plain.keys().collect::<Vec<_>>(),
+        marked.keys().collect::<Vec<_>>()
+    );
+    for (path, text) in &plain {
+        let expected = if MARKED.contains(&path.as_str()) {
+            [&b"\xef\xbb\xbf"[..], text].concat()
+        } else {
+            text.clone()
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&marked[path]),
+            String::from_utf8_lossy(&expected),
+            "{path}"
+        );
+    }
+    // The files were changed at all.
+    for path in ["app/todos/todo-item.tsx", "lib/ping-user.ts"] {
+        let text = String::from_utf8_lossy(&plain[path]).to_string();
+        let original = std::fs::read_to_string(fixture.join(path)).unwrap_or_default();
+        assert_ne!(text, original, "{path}");
+    }
+}
