@@ -31,7 +31,11 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
 }
 "#;
 
-fn extract_todos(source: &str) -> Extraction {
+/// `source` as `pages/api/todos/index.ts`, extracted with the feature's names `taken`.
+fn extract_with(
+    source: &str,
+    taken: &HashSet<String>,
+) -> Result<Extraction, Vec<crate::diagnostic::Diagnostic>> {
     let file = ParsedFile::parse("pages/api/todos/index.ts", source).expect("parses");
     let route = api_route("pages", "todos/index", "ts").expect("route");
     let routing = RouteContext::standalone(&route);
@@ -41,10 +45,13 @@ fn extract_todos(source: &str) -> Extraction {
             routing: &routing,
             feature_dir: "features/todos",
             service_specifier: "../../../features/todos/service",
-            taken: &HashSet::new(),
+            taken,
         },
     )
-    .unwrap_or_else(|problems| panic!("{problems:?}"))
+}
+
+fn extract_todos(source: &str) -> Extraction {
+    extract_with(source, &HashSet::new()).unwrap_or_else(|problems| panic!("{problems:?}"))
 }
 
 #[test]
@@ -124,25 +131,15 @@ fn a_refusal_is_the_same_whatever_the_feature_has_taken_outside_the_names_sought
         "  if (req.method === 'GET') {",
         "  console.log(req.url)\n  if (req.method === 'GET') {",
     );
-    let file = ParsedFile::parse("pages/api/todos/index.ts", &early).expect("parses");
-    let route = api_route("pages", "todos/index", "ts").expect("route");
-    let routing = RouteContext::standalone(&route);
     let refusal = |taken: &HashSet<String>| {
-        extract(
-            &file,
-            &ServiceContext {
-                routing: &routing,
-                feature_dir: "features/todos",
-                service_specifier: "../../../features/todos/service",
-                taken,
-            },
-        )
-        .map(|_| "extracted")
-        .expect_err("refused")
-        .iter()
-        .map(|d| d.code.clone())
-        .collect::<Vec<_>>()
+        extract_with(&early, taken)
+            .map(|_| "extracted")
+            .expect_err("refused")
+            .iter()
+            .map(|d| d.code.clone())
+            .collect::<Vec<_>>()
     };
+    let route = api_route("pages", "todos/index", "ts").expect("route");
     let sought: HashSet<String> = names_sought(&route).into_iter().collect();
     let unrelated: HashSet<String> = ["archiveTodo".to_string()].into();
     assert!(sought.is_disjoint(&unrelated));
@@ -150,21 +147,12 @@ fn a_refusal_is_the_same_whatever_the_feature_has_taken_outside_the_names_sought
 
     // The names a successful extraction picks, plain or with the method, are among those sought.
     let names = |taken: &HashSet<String>| -> Vec<String> {
-        let file = ParsedFile::parse("pages/api/todos/index.ts", TODOS).expect("parses");
-        extract(
-            &file,
-            &ServiceContext {
-                routing: &routing,
-                feature_dir: "features/todos",
-                service_specifier: "../../../features/todos/service",
-                taken,
-            },
-        )
-        .unwrap_or_else(|problems| panic!("{problems:?}"))
-        .functions
-        .into_iter()
-        .map(|f| f.name)
-        .collect()
+        extract_with(TODOS, taken)
+            .unwrap_or_else(|problems| panic!("{problems:?}"))
+            .functions
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
     };
     let plain = names(&HashSet::new());
     let suffixed = names(&plain.iter().cloned().collect());
