@@ -678,16 +678,20 @@ fn a_file_changed_after_planning_is_not_overwritten_and_its_route_is_skipped() {
 
 /// A file that starts with a byte-order mark is edited where a file without one is, and keeps
 /// it: call sites switched to actions and queries, type imports that follow a route, and the
-/// route's own output. (The parse leaves the mark out, so its offsets are 3 bytes short of the
-/// file's.)
+/// routes' own outputs, a thin handler over a service included. (The parse leaves the mark
+/// out, so its offsets are 3 bytes short of the file's.)
 #[test]
 fn files_with_a_byte_order_mark_get_the_same_edits_and_keep_it() {
-    const MARKED: [&str; 4] = [
+    const MARKED: [&str; 6] = [
         "app/todos/todo-item.tsx",
         "app/todos/new/page.tsx",
         "pages/stats.tsx",
         "lib/ping-user.ts",
+        "pages/api/todos/index.ts",
+        "pages/api/todos/export.ts",
     ];
+    // What the marked routes become.
+    const MARKED_OUTPUTS: [&str; 2] = ["app/api/todos/route.ts", "app/api/todos/export/route.ts"];
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/actions-app");
     let migrate = |mark: bool| {
         let dir = tempfile::tempdir().unwrap();
@@ -721,7 +725,8 @@ fn files_with_a_byte_order_mark_get_the_same_edits_and_keep_it() {
         marked.keys().collect::<Vec<_>>()
     );
     for (path, text) in &plain {
-        let expected = if MARKED.contains(&path.as_str()) {
+        let expected = if MARKED.contains(&path.as_str()) || MARKED_OUTPUTS.contains(&path.as_str())
+        {
             [&b"\xef\xbb\xbf"[..], text].concat()
         } else {
             text.clone()
@@ -733,7 +738,11 @@ fn files_with_a_byte_order_mark_get_the_same_edits_and_keep_it() {
         );
     }
     // The files were changed at all.
-    for path in ["app/todos/todo-item.tsx", "lib/ping-user.ts"] {
+    for path in [
+        "app/todos/todo-item.tsx",
+        "lib/ping-user.ts",
+        "app/api/todos/route.ts",
+    ] {
         let text = String::from_utf8_lossy(&plain[path]).to_string();
         let original = std::fs::read_to_string(fixture.join(path)).unwrap_or_default();
         assert_ne!(text, original, "{path}");

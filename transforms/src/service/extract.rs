@@ -296,6 +296,12 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         ));
     }
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
+    // The route's byte-order mark, which its parse left out, goes to its thin handler.
+    let thin = if file.bom {
+        format!("\u{feff}{thin}")
+    } else {
+        thin
+    };
     let thin_file = remove_unused_imports(file, &thin, &style)?;
     // A moved declaration that the thin handler still uses would exist twice.
     let counts = identifier_counts(&thin_file);
