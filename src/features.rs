@@ -84,7 +84,7 @@ impl Extracted {
 }
 
 /// The generated modules of every feature, filled route by route.
-pub struct Features {
+pub struct Features<'p> {
     /// Where features go (`features`, `src/features`).
     root: String,
     files: BTreeMap<String, FeatureFile>,
@@ -92,8 +92,8 @@ pub struct Features {
     service_names: HashMap<String, HashSet<String>>,
     /// Caller files parsed again for their rewrites, once however many routes they call.
     callers: HashMap<String, Option<ParsedFile>>,
-    /// The project's files by path, made when the first call site is rewritten.
-    file_index: Option<HashMap<String, usize>>,
+    /// The project's files by path (the planner's).
+    file_index: &'p HashMap<&'p str, usize>,
 }
 
 struct FeatureFile {
@@ -127,14 +127,15 @@ enum Switch<'f> {
     Query(&'f ServiceFunction),
 }
 
-impl Features {
-    pub fn new(project: &Project) -> Features {
+impl<'p> Features<'p> {
+    /// `file_index`: the project's files by path.
+    pub fn new(project: &Project, file_index: &'p HashMap<&'p str, usize>) -> Features<'p> {
         Features {
             root: features_root(project),
             files: BTreeMap::new(),
             service_names: HashMap::new(),
             callers: HashMap::new(),
-            file_index: None,
+            file_index,
         }
     }
 
@@ -444,15 +445,10 @@ impl Features {
     ) -> Result<(call_sites::Rewrite, Arc<str>), String> {
         let site = &caller.site;
         let path = &site.location.path;
-        let file_index = self.file_index.get_or_insert_with(|| {
-            project
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.path.clone(), i))
-                .collect()
-        });
-        let source = file_index.get(path).map(|&i| &project.files[i]);
+        let source = self
+            .file_index
+            .get(path.as_str())
+            .map(|&i| &project.files[i]);
         let file = self
             .callers
             .entry(path.clone())

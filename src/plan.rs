@@ -562,7 +562,7 @@ fn plan_with(
         }
     }
     crate::timings::mark("routes converted again");
-    let mut features = Features::new(project);
+    let mut features = Features::new(project, &index);
 
     // Where the new files go must be free.
     let mut targets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
