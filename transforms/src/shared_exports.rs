@@ -112,9 +112,7 @@ fn with_leading_comments(file: &ParsedFile, span: swc_common::Span) -> Range<usi
         if !between.trim().is_empty() || between.matches('\n').count() > 1 {
             break;
         }
-        let line_start = file.text[..comment_range.start]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let line_start = crate::text::line_start(&file.text, comment_range.start);
         if !file.text[line_start..comment_range.start].trim().is_empty() {
             break;
         }

@@ -121,11 +121,21 @@ fn detect_indent(text: &str) -> String {
     " ".repeat(smallest_spaces.unwrap_or(2).min(8))
 }
 
+/// Where the line that contains `offset` starts (after a byte-order mark, on the first line).
+pub fn line_start(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    match text[..offset].rfind('\n') {
+        Some(newline) => newline + 1,
+        None if text.starts_with('\u{feff}') && offset >= '\u{feff}'.len_utf8() => {
+            '\u{feff}'.len_utf8()
+        }
+        None => 0,
+    }
+}
+
 /// The leading whitespace of the line that contains `offset`.
 pub fn indentation_at(text: &str, offset: usize) -> &str {
-    let start = text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
+    let start = line_start(text, offset);
     let rest = &text[start..];
     let width = rest.len() - rest.trim_start_matches([' ', '\t']).len();
     &rest[..width]
@@ -134,7 +144,7 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
 /// The range of the whole line(s) that `range` occupies, when nothing else shares them: used to
 /// delete a statement together with its indentation and line break.
 pub fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
-    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = line_start(text, range.start);
     let before = &text[line_start..range.start];
     let after_end = text[range.end..]
         .find('\n')

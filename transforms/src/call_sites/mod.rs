@@ -81,7 +81,7 @@ use crate::ast::{callee_expr, export_name, is_ident, member_prop, prop_key, str_
 use crate::ast::{string_value, strip_parens, unwrap_expr};
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
-use crate::text::{file_style, statement_lines, Style};
+use crate::text::{file_style, line_start, statement_lines, Style};
 
 #[cfg(test)]
 mod tests;
@@ -946,10 +946,6 @@ fn blank(text: &str, range: Range<usize>) -> bool {
 
 fn contains(outer: Span, inner: Span) -> bool {
     outer.lo <= inner.lo && inner.hi <= outer.hi
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// What is known of `res.ok` at a point of the code.

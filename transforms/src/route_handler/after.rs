@@ -36,7 +36,7 @@ use super::special::FunctionBody;
 use super::usage::{Use, UseKind};
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
-use crate::text::{indentation_at, Style};
+use crate::text::{indentation_at, line_start, Style};
 
 /// A response statement and the statements after it that go into `after()`.
 pub struct AfterRegion {
@@ -167,10 +167,6 @@ impl AfterRegion {
             ),
         ));
     }
-}
-
-pub(crate) fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// Inserts `add` at the start of every non-blank line that starts in `range`, except lines that

@@ -835,9 +835,7 @@ pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) 
         if edit.replacement.contains(&text) {
             continue;
         }
-        let line_start = file.text[..edit.range.start]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
+        let line_start = crate::text::line_start(&file.text, edit.range.start);
         let indent = indentation_at(&file.text, edit.range.start);
         rehomed.push(Edit::insert(
             line_start,

@@ -56,12 +56,13 @@ use swc_common::{Span, Spanned};
 use swc_ecma_ast::Stmt;
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::after::{indent_lines, line_start};
+use super::after::indent_lines;
 use super::special::{FunctionBody, SpecialUse};
 use super::usage::{ResponseMethod, Use, UseKind};
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
+use crate::text::line_start;
 use crate::text::{indentation_at, statement_lines, Style};
 
 /// The names the stream code declares, fresh in the file.
