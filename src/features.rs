@@ -13,7 +13,7 @@ use transforms::callers::url::RouteMatch;
 use transforms::callers::{CallStyle, Runtime};
 use transforms::classify::Class;
 use transforms::diagnostic::{Diagnostic, Location};
-use transforms::edit::{onto_source, Edit};
+use transforms::edit::Edit;
 use transforms::parse::ParsedFile;
 use transforms::route_handler::{Converted, RouteContext};
 use transforms::route_path::ApiRoute;
@@ -403,8 +403,8 @@ impl<'p> Features<'p> {
             .into_iter()
             .map(|(path, (original, edits))| FileOperation::Modify {
                 path,
-                edits: onto_source(&original, edits),
                 original,
+                edits,
             })
             .collect();
         let route_handler = if needs_url.is_empty() {

@@ -14,7 +14,7 @@ use transforms::classify::signals::{self, HandlerSignals};
 use transforms::classify::{Class, Classification};
 use transforms::compat;
 use transforms::diagnostic::{Diagnostic, Location};
-use transforms::edit::{onto_source, parsed_text, Edit};
+use transforms::edit::Edit;
 use transforms::helper_module::{self, HelperForm, HelperModule};
 use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
@@ -947,7 +947,7 @@ fn plan_with(
                         plan.operations.push(FileOperation::Modify {
                             path: file.path.clone(),
                             original: file.text.clone(),
-                            edits: onto_source(&file.text, edits),
+                            edits,
                         });
                     }
                     merge_operations(&mut plan.operations, caller_operations);
@@ -981,13 +981,12 @@ fn plan_with(
         let compat_specifier = project.preferred_specifier(path, &compat_stem);
         let text = &project.files[file].text;
         let edits = helper_module::module_edits(
-            parsed_text(text),
+            text,
             module,
             &forms,
             &compat_specifier,
             project.typescript,
         );
-        let edits = onto_source(text, edits);
         let Ok(contents) = transforms::edit::apply(text, &edits) else {
             continue;
         };
@@ -1290,9 +1289,8 @@ fn shared_moves(
         else {
             continue;
         };
-        let route_source = &project.files[*route_file].text;
         let Ok(route_text) =
-            transforms::edit::apply(route_source, &onto_source(route_source, moved.route_edits))
+            transforms::edit::apply(&project.files[*route_file].text, &moved.route_edits)
         else {
             continue;
         };
@@ -1307,8 +1305,7 @@ fn shared_moves(
         }
         let mut importer_texts = Vec::new();
         for (importer, edits) in importer_edits {
-            let source = &project.files[importer].text;
-            let Ok(text) = transforms::edit::apply(source, &onto_source(source, edits)) else {
+            let Ok(text) = transforms::edit::apply(&project.files[importer].text, &edits) else {
                 continue;
             };
             importer_texts.push((importer, text));

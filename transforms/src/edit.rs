@@ -32,26 +32,6 @@ impl Edit {
     }
 }
 
-/// The byte-order mark a file may start with, which a parse leaves out of its text.
-const BOM: &str = "\u{feff}";
-
-/// `source` as a parse sees it: without a leading byte-order mark. Offsets from a
-/// [`crate::parse::ParsedFile`] of `source` are offsets into this.
-pub fn parsed_text(source: &str) -> &str {
-    source.strip_prefix(BOM).unwrap_or(source)
-}
-
-/// `edits` made against [`parsed_text`]`(source)`, moved onto `source` itself: past its
-/// byte-order mark, when it has one.
-pub fn onto_source(source: &str, mut edits: Vec<Edit>) -> Vec<Edit> {
-    if source.starts_with(BOM) {
-        for edit in &mut edits {
-            edit.range = edit.range.start + BOM.len()..edit.range.end + BOM.len();
-        }
-    }
-    edits
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverlappingEdits {
     pub first: Range<usize>,

@@ -320,7 +320,7 @@ pub fn insert_import_lines(
                 .iter()
                 .map(|l| format!("{l}{}", style.newline))
                 .collect();
-            crate::edit::Edit::insert(0, added + style.newline)
+            crate::edit::Edit::insert(crate::text::code_start(text), added + style.newline)
         }
     })
 }

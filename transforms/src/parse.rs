@@ -10,7 +10,7 @@ use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
 use swc_ecma_visit::{Visit, VisitWith};
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::text::{LineIndex, Style};
+use crate::text::{code_start, LineIndex, Style};
 
 /// swc positions start at 1; a file parsed on its own starts at this position.
 const BASE: u32 = 1;
@@ -58,12 +58,11 @@ impl Language {
     }
 }
 
-/// A parsed source file. The text is the file without a leading byte-order mark, so that swc
-/// positions and offsets agree; `bom` says whether to put it back.
+/// A parsed source file. The text is the file as read, a leading byte-order mark included, and
+/// every offset is into it: edits made from a parse apply to the file itself.
 pub struct ParsedFile {
     pub path: String,
     pub text: String,
-    pub bom: bool,
     pub language: Language,
     pub module: Module,
     pub comments: SingleThreadedComments,
@@ -91,10 +90,9 @@ impl ParsedFile {
         source: &str,
         language: Language,
     ) -> Result<ParsedFile, Diagnostic> {
-        let (bom, text) = match source.strip_prefix('\u{feff}') {
-            Some(rest) => (true, rest.to_string()),
-            None => (false, source.to_string()),
-        };
+        let text = source.to_string();
+        // swc reads the code after a byte-order mark, at the positions it has in the file.
+        let start = code_start(&text);
         let comments = SingleThreadedComments::default();
         let end = BASE as usize + text.len();
         let Ok(end) = u32::try_from(end) else {
@@ -108,7 +106,7 @@ impl ParsedFile {
                 ),
             );
         };
-        let input = StringInput::new(&text, BytePos(BASE), BytePos(end));
+        let input = StringInput::new(&text[start..], BytePos(BASE + start as u32), BytePos(end));
         // The parser has internal assertions that some malformed inputs trip (fuzzing found
         // swc_ecma_parser 47's `debug_assert_eq!(items.len(), 1)` on `(a, b( c) => …`): a file
         // it cannot handle is a file that does not parse, never a crash of the whole run.
@@ -134,7 +132,6 @@ impl ParsedFile {
                 return Ok(ParsedFile {
                     path: path.to_string(),
                     text,
-                    bom,
                     language,
                     module,
                     comments,
@@ -233,9 +230,15 @@ mod tests {
     #[test]
     fn parses_and_maps_offsets() {
         let file = ParsedFile::parse("a.ts", "\u{feff}const a: number = 1\n").unwrap();
-        assert!(file.bom);
+        assert!(file.text.starts_with('\u{feff}'));
         let span = file.module.body[0].span();
         assert_eq!(file.slice(span), "const a: number = 1");
+        assert_eq!(file.range(span).start, 3);
+        // The mark is not a column.
+        assert_eq!(
+            (file.location_of(span).line, file.location_of(span).column),
+            (1, 1)
+        );
     }
 
     #[test]

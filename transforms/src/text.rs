@@ -10,7 +10,7 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
+        let mut line_starts = vec![code_start(text)];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { line_starts }
     }
@@ -18,8 +18,11 @@ impl LineIndex {
     /// 1-based line and 1-based column counted in characters.
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
-        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts[line].min(offset);
         let column = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
@@ -121,15 +124,17 @@ fn detect_indent(text: &str) -> String {
     " ".repeat(smallest_spaces.unwrap_or(2).min(8))
 }
 
+/// Where a file's code starts: after its byte-order mark (or marks), if it has one.
+pub fn code_start(text: &str) -> usize {
+    text.len() - text.trim_start_matches('\u{feff}').len()
+}
+
 /// Where the line that contains `offset` starts (after a byte-order mark, on the first line).
 pub fn line_start(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     match text[..offset].rfind('\n') {
         Some(newline) => newline + 1,
-        None if text.starts_with('\u{feff}') && offset >= '\u{feff}'.len_utf8() => {
-            '\u{feff}'.len_utf8()
-        }
-        None => 0,
+        None => code_start(text).min(offset),
     }
 }
 

@@ -291,7 +291,10 @@ pub fn import_edit(file: &ParsedFile, functions: &[&str], module: &str) -> Optio
         }
     }
     let gap = if text.trim().is_empty() { "" } else { nl };
-    Some(Edit::insert(0, format!("{line}{nl}{gap}")))
+    Some(Edit::insert(
+        crate::text::code_start(text),
+        format!("{line}{nl}{gap}"),
+    ))
 }
 
 /// Whether `file` has `import { function } from 'module'` (a value import, not renamed).

@@ -1770,11 +1770,8 @@ pub(super) fn import_edits(
     ));
 }
 
-/// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
-/// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
-/// (`NextApiRequest`, `buffer` from micro) are removed.
-/// The route file: `edits` applied to `file`, checked by [`self_check`] (which may drop imports
-/// it no longer uses), with the byte-order mark the file had.
+/// The route file: `edits` applied to `file` (its byte-order mark, if any, stays), checked by
+/// [`self_check`], which may drop imports it no longer uses.
 pub(super) fn route_text(
     file: &ParsedFile,
     edits: &[Edit],
@@ -1787,13 +1784,12 @@ pub(super) fn route_text(
             &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
         )
     })?;
-    let mut text = self_check(target_path, &text, res)?;
-    if file.bom {
-        text.insert(0, '\u{feff}');
-    }
-    Ok(text)
+    self_check(target_path, &text, res)
 }
 
+/// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
+/// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
+/// (`NextApiRequest`, `buffer` from micro) are removed.
 fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
@@ -1884,15 +1880,7 @@ fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<D
     }
     // Whole import lines and specifiers of imports that parsed: what is left parses too (the
     // fixture harness and the fuzz test parse every output), so it is not parsed a second time.
-    // The edits are offsets into the parsed text, which has no byte-order mark: one the output
-    // starts with (the file's second, once a line before it went) is put back after them.
-    let tidied =
-        apply(&output.text, &edits).map_err(|_| internal(&output, "overlapping import edits"))?;
-    Ok(if output.bom {
-        format!("\u{feff}{tidied}")
-    } else {
-        tidied
-    })
+    apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))
 }
 
 pub(crate) fn identifier_counts(file: &ParsedFile) -> &crate::parse::IdentifierCounts {

@@ -27,7 +27,7 @@ use crate::route_handler::{
     self, fresh_name, multiline_templates, param_name, Outcome, RouteContext,
 };
 use crate::route_path::{ApiRoute, ParamKind};
-use crate::text::{file_style, indentation_at, statement_lines, Style};
+use crate::text::{code_start, file_style, indentation_at, statement_lines, Style};
 
 pub struct ServiceContext<'a> {
     /// What the route handler transform knows of the project (helpers, moved routes, packages);
@@ -276,7 +276,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         style.semi()
     );
     edits.push(Edit::insert(
-        top.import_end.unwrap_or(0),
+        top.import_end.unwrap_or(code_start(&file.text)),
         match top.import_end {
             Some(_) => format!("{}{import_line}", style.newline),
             None => format!("{import_line}{}", style.newline),
@@ -296,12 +296,6 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         ));
     }
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
-    // The route's byte-order mark, which its parse left out, goes to its thin handler.
-    let thin = if file.bom {
-        format!("\u{feff}{thin}")
-    } else {
-        thin
-    };
     let thin_file = remove_unused_imports(file, &thin, &style)?;
     // A moved declaration that the thin handler still uses would exist twice.
     let counts = identifier_counts(&thin_file);
@@ -1244,7 +1238,7 @@ fn remove_unused_imports(
         }
         let range = parsed.range(import.span);
         if used.is_empty() {
-            edits.push(Edit::delete(statement_lines(&parsed.text, range)));
+            edits.push(Edit::delete(statement_lines(thin, range)));
             continue;
         }
         let mut default = None;
@@ -1272,12 +1266,6 @@ fn remove_unused_imports(
     if edits.is_empty() {
         return Ok(parsed);
     }
-    // Offsets into the parsed text, which has no byte-order mark (the thin handler starts with
-    // one when the file had two): it is put back after the edits.
-    let tidied =
-        apply(&parsed.text, &edits).map_err(|_| internal(original, "overlapping import edits"))?;
-    parse(&format!(
-        "{}{tidied}",
-        if parsed.bom { "\u{feff}" } else { "" }
-    ))
+    let tidied = apply(thin, &edits).map_err(|_| internal(original, "overlapping import edits"))?;
+    parse(&tidied)
 }
