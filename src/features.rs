@@ -445,19 +445,18 @@ impl<'p> Features<'p> {
     ) -> Result<(call_sites::Rewrite, Arc<str>), String> {
         let site = &caller.site;
         let path = &site.location.path;
+        let unreadable = || format!("{path} could not be read again");
         let source = self
             .file_index
             .get(path.as_str())
-            .map(|&i| &project.files[i]);
+            .map(|&i| &project.files[i])
+            .ok_or_else(unreadable)?;
         let file = self
             .callers
             .entry(path.clone())
-            .or_insert_with(|| {
-                let f = source?;
-                ParsedFile::parse(&f.path, &f.text).ok()
-            })
+            .or_insert_with(|| ParsedFile::parse(&source.path, &source.text).ok())
             .as_ref()
-            .ok_or_else(|| format!("{path} could not be read again"))?;
+            .ok_or_else(unreadable)?;
         let offset = call_sites::call_offset(file, site.location.line, site.location.column)
             .ok_or("the call could not be found again")?;
         if function
@@ -467,9 +466,8 @@ impl<'p> Features<'p> {
         {
             return Err("the logic reads the query string".to_string());
         }
-        let source = source.map(|f| f.text.clone()).ok_or("the file is gone")?;
         call_sites::rewrite(file, offset, replacement)
-            .map(|rewrite| (rewrite, source))
+            .map(|rewrite| (rewrite, source.text.clone()))
             .map_err(|not| format!("{}; call `{}` instead", not.reason, not.suggestion))
     }
 
