@@ -21,7 +21,7 @@ use swc_ecma_ast::{ArrowFunctionBody, CallExpr, Expr, Pat, Prop};
 
 use super::{
     calls_export, finish_exported, mentions, object_arg, object_props, taken_names, AdapterInput,
-    ExportForm,
+    HANDLER_FOR_GET_AND_POST,
 };
 use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
@@ -29,7 +29,6 @@ use crate::parse::ParsedFile;
 use crate::route_handler::Converted;
 
 const SOURCE: &str = "@as-integrations/next";
-const METHODS: [&str; 2] = ["GET", "POST"];
 
 pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diagnostic>>> {
     let call = input.export.call()?;
@@ -83,11 +82,7 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
     finish_exported(
         input,
         Vec::new(),
-        &ExportForm {
-            base_name: "handler",
-            field: None,
-            methods: &METHODS,
-        },
+        &HANDLER_FOR_GET_AND_POST,
         &mut taken_names(file),
         notes,
     )

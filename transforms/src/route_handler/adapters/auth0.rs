@@ -28,7 +28,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
     calls_export, declared_version, finish, line_end_after, object_arg, taken_names, AdapterInput,
-    AdapterRewrite, DeclaredVersion, ExportedValue,
+    AdapterRewrite, DeclaredVersion, ExportedValue, GET_AND_POST,
 };
 use crate::ast::strip_parens;
 use crate::diagnostic::Diagnostic;
@@ -37,7 +37,6 @@ use crate::route_handler::Converted;
 use crate::text::file_style;
 
 const PACKAGE: &str = "@auth0/nextjs-auth0";
-const METHODS: [&str; 2] = ["GET", "POST"];
 
 pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diagnostic>>> {
     let file = input.file;
@@ -155,7 +154,7 @@ fn convert_handle_auth(
     } else {
         format!("req, {context}")
     };
-    let aliases: Vec<String> = METHODS
+    let aliases: Vec<String> = GET_AND_POST
         .iter()
         .map(|m| format!("{handler} as {m}"))
         .collect();
@@ -173,7 +172,7 @@ fn convert_handle_auth(
         input,
         AdapterRewrite {
             edits,
-            methods: METHODS.to_vec(),
+            methods: GET_AND_POST.to_vec(),
             notes: Vec::new(),
             request_type: true,
         },

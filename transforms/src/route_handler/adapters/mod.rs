@@ -266,6 +266,17 @@ fn parse_range(range: &str) -> DeclaredVersion {
 
 /// How a converted adapter is exported: `const <binding> = <call>` and
 /// `export { <local> as GET, … }`.
+/// The methods the libraries' handlers answer (Apollo, Auth0, next-auth, tRPC).
+pub(super) const GET_AND_POST: [&str; 2] = ["GET", "POST"];
+
+/// The export most adapters make: the library's handler bound to `handler`, exported for GET
+/// and POST.
+pub(super) const HANDLER_FOR_GET_AND_POST: ExportForm<'static> = ExportForm {
+    base_name: "handler",
+    field: None,
+    methods: &GET_AND_POST,
+};
+
 pub(super) struct ExportForm<'s> {
     /// The name bound to the call when the file had none of its own.
     pub base_name: &'s str,

@@ -28,7 +28,7 @@ use swc_ecma_visit::{Visit, VisitWith};
 
 use super::{
     calls_export, declared_version, finish, finish_exported, taken_names, AdapterInput,
-    AdapterRewrite, DeclaredVersion, ExportForm, ExportedValue,
+    AdapterRewrite, DeclaredVersion, ExportedValue, GET_AND_POST, HANDLER_FOR_GET_AND_POST,
 };
 use crate::ast::{member_prop, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -39,7 +39,6 @@ use crate::route_handler::{render, Converted};
 use crate::text::file_style;
 
 const SOURCES: [&str; 2] = ["next-auth", "next-auth/next"];
-const METHODS: [&str; 2] = ["GET", "POST"];
 
 pub(super) fn convert(input: &AdapterInput) -> Option<Result<Converted, Vec<Diagnostic>>> {
     let file = input.file;
@@ -129,11 +128,7 @@ fn convert_call(input: &AdapterInput, call: &CallExpr) -> Result<Converted, Vec<
     finish_exported(
         input,
         Vec::new(),
-        &ExportForm {
-            base_name: "handler",
-            field: None,
-            methods: &METHODS,
-        },
+        &HANDLER_FOR_GET_AND_POST,
         &mut taken_names(file),
         notes,
     )
@@ -423,13 +418,18 @@ fn convert_advanced(input: &AdapterInput, handler: &Handler) -> Result<Converted
         _ => super::super::fresh_name(&mut taken, "handler"),
     };
     edits.extend(render::export_edits(
-        file, handler, &name, &METHODS, true, &style,
+        file,
+        handler,
+        &name,
+        &GET_AND_POST,
+        true,
+        &style,
     )?);
     finish(
         input,
         AdapterRewrite {
             edits,
-            methods: METHODS.to_vec(),
+            methods: GET_AND_POST.to_vec(),
             notes,
             request_type: true,
         },

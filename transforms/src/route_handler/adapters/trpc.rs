@@ -28,7 +28,7 @@ use swc_ecma_visit::VisitWith;
 
 use super::{
     calls_export, finish_exported, import_of, leading_property, node_request_read, object_arg,
-    object_props, property_removal, taken_names, AdapterInput, ExportForm,
+    object_props, property_removal, taken_names, AdapterInput, HANDLER_FOR_GET_AND_POST,
 };
 use crate::ast::{prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
@@ -40,7 +40,6 @@ use crate::text::{file_style, statement_lines};
 
 const SOURCE: &str = "@trpc/server/adapters/next";
 const FETCH_SOURCE: &str = "@trpc/server/adapters/fetch";
-const METHODS: [&str; 2] = ["GET", "POST"];
 /// Options the fetch adapter takes as they are (`HTTPBaseHandlerOptions`).
 const SHARED_OPTIONS: [&str; 7] = [
     "router",
@@ -217,17 +216,7 @@ fn convert_handler(input: &AdapterInput, call: &CallExpr) -> Result<Converted, V
             edits.push(Edit::delete(statement_lines(&file.text, statement.clone())));
         }
     }
-    finish_exported(
-        input,
-        edits,
-        &ExportForm {
-            base_name: "handler",
-            field: None,
-            methods: &METHODS,
-        },
-        &mut taken,
-        notes,
-    )
+    finish_exported(input, edits, &HANDLER_FOR_GET_AND_POST, &mut taken, notes)
 }
 
 /// The import statements of the Next.js adapter, when everything they bring in is rewritten:
