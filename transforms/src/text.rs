@@ -124,6 +124,11 @@ fn detect_indent(text: &str) -> String {
     " ".repeat(smallest_spaces.unwrap_or(2).min(8))
 }
 
+/// `text` on one line: every run of whitespace, line breaks included, as one space.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Where a file's code starts: after its byte-order mark (or marks), if it has one.
 pub fn code_start(text: &str) -> usize {
     text.len() - text.trim_start_matches('\u{feff}').len()

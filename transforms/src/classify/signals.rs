@@ -1321,7 +1321,7 @@ fn is_version_word(word: &str) -> bool {
 
 /// Source text on one line, shortened: for details that quote the code.
 fn snippet(text: &str) -> String {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::text::one_line(text);
     if one_line.chars().count() > 60 {
         let short: String = one_line.chars().take(57).collect();
         format!("{short}…")

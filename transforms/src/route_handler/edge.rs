@@ -257,12 +257,7 @@ impl Scan<'_> {
     }
 
     fn query_problem(&mut self, span: Span, what: &str) {
-        let text = self
-            .file
-            .slice(span)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = crate::text::one_line(self.file.slice(span));
         self.problem(
             span,
             "manual/edge-query-read",

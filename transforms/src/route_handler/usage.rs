@@ -408,12 +408,7 @@ impl Scanner<'_, '_> {
 
     /// The source of a construct for a message: whitespace collapsed, cut at 48 characters.
     fn short(&self, span: Span) -> String {
-        let text = self
-            .file
-            .slice(span)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = crate::text::one_line(self.file.slice(span));
         let text = text
             .replace(" .", ".")
             .replace("( ", "(")
