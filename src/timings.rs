@@ -1,5 +1,7 @@
 //! Phase timings for performance work: with `ROUTESHIFT_TIMINGS` set, each phase boundary of a
-//! run prints the seconds since the first one, and the memory resident then, on standard error.
+//! run prints the seconds since the first one, the process's CPU time (all threads) and the
+//! memory resident then, on standard error: a phase whose CPU time grows no faster than its wall
+//! time runs on one core.
 //! Off, a mark costs one environment lookup, made once.
 
 use std::sync::OnceLock;
@@ -14,8 +16,9 @@ pub fn mark(label: &str) {
         START.get_or_init(|| std::env::var_os("ROUTESHIFT_TIMINGS").map(|_| Instant::now()));
     if let Some(start) = start {
         let resident = resident_mb().map_or(String::new(), |mb| format!("{mb:>6} MB  "));
+        let cpu = cpu_seconds().map_or(String::new(), |s| format!("{s:>7.3} s CPU  "));
         eprintln!(
-            "{:>8.3} s  {resident}{label}",
+            "{:>8.3} s  {cpu}{resident}{label}",
             start.elapsed().as_secs_f64()
         );
     }
@@ -26,4 +29,15 @@ fn resident_mb() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096 / (1024 * 1024))
+}
+
+/// The CPU time (user and system, all threads) this process has used, from `/proc/self/stat`
+/// (Linux; `None` elsewhere). Linux counts it in USER_HZ, 100 per second.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name: state is the first, utime the 12th, stime the 13th.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) as f64 / 100.0)
 }

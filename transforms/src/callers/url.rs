@@ -248,10 +248,16 @@ fn route_segments(url: &str) -> Vec<RouteSegment> {
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<Vec<RouteSegment>>,
-    /// Routes by their second segment when it is static (`/api/items/…` under `items`): a
-    /// literal URL only needs to be tried against its own bucket and `other`.
-    by_second: std::collections::HashMap<String, Vec<usize>>,
-    /// Routes whose second segment is dynamic, a catch-all, or missing.
+    /// For each segment depth, the routes that can take a literal segment there: by the static
+    /// name they have at that depth (`/api/items/…` under `items` at depth 1), and `other`, the
+    /// routes with a dynamic or catch-all segment there or too few segments to say (a catch-all
+    /// before it may take it). A literal URL segment only needs the routes of its own bucket.
+    by_depth: Vec<DepthIndex>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct DepthIndex {
+    by_name: std::collections::HashMap<String, Vec<usize>>,
     other: Vec<usize>,
 }
 
@@ -259,36 +265,39 @@ impl RouteTable {
     /// `urls` are route URL patterns such as `/api/items/[id]`; [`RouteTable::find`] answers with
     /// an index into them.
     pub fn new<'a>(urls: impl IntoIterator<Item = &'a str>) -> RouteTable {
-        let mut table = RouteTable::default();
-        for (index, url) in urls.into_iter().enumerate() {
-            let segments = route_segments(url);
-            match segments.get(1) {
-                Some(RouteSegment::Static(name)) => {
-                    table.by_second.entry(name.clone()).or_default().push(index)
+        let routes: Vec<Vec<RouteSegment>> = urls.into_iter().map(route_segments).collect();
+        let depths = routes.iter().map(Vec::len).max().unwrap_or(0);
+        let mut by_depth = vec![DepthIndex::default(); depths];
+        for (index, route) in routes.iter().enumerate() {
+            for (depth, at) in by_depth.iter_mut().enumerate() {
+                match route.get(depth) {
+                    Some(RouteSegment::Static(name)) => {
+                        at.by_name.entry(name.clone()).or_default().push(index)
+                    }
+                    _ => at.other.push(index),
                 }
-                _ => table.other.push(index),
             }
-            table.routes.push(segments);
         }
-        table
+        RouteTable { routes, by_depth }
     }
 
-    /// The routes a URL can match, in table order.
+    /// The routes a URL can match, in table order: those of the smallest bucket among the URL's
+    /// literal segments (every route when it has none the table indexes).
     fn candidates(&self, segments: &[Vec<UrlPart>]) -> Vec<usize> {
-        let literal_second = match segments.get(1).map(Vec::as_slice) {
-            Some([UrlPart::Text(text)]) => Some(text.as_str()),
-            _ => None,
-        };
-        match literal_second {
-            Some(text) => {
-                let mut found: Vec<usize> = self
-                    .by_second
-                    .get(text)
-                    .into_iter()
-                    .flatten()
-                    .chain(&self.other)
-                    .copied()
-                    .collect();
+        let smallest = segments
+            .iter()
+            .zip(&self.by_depth)
+            .filter_map(|(segment, at)| match segment.as_slice() {
+                [UrlPart::Text(text)] => {
+                    let named = at.by_name.get(text.as_str()).map_or(&[][..], Vec::as_slice);
+                    Some((named.len() + at.other.len(), named, &at.other))
+                }
+                _ => None,
+            })
+            .min_by_key(|(size, _, _)| *size);
+        match smallest {
+            Some((_, named, other)) => {
+                let mut found: Vec<usize> = named.iter().chain(other).copied().collect();
                 found.sort_unstable();
                 found
             }
@@ -303,19 +312,25 @@ impl RouteTable {
     /// could, the match is ambiguous.
     pub fn find(&self, path: &UrlPattern) -> RouteMatch {
         let segments = path.segments();
+        self.best_match(&segments, self.candidates(&segments))
+    }
+
+    /// The route among `candidates` (in table order) that the URL's `segments` reach.
+    fn best_match(&self, segments: &[Vec<UrlPart>], candidates: Vec<usize>) -> RouteMatch {
         let mut best: Option<Vec<u8>> = None;
         let mut winners: Vec<usize> = Vec::new();
-        for index in self.candidates(&segments) {
+        let mut rank = Vec::new();
+        for index in candidates {
             let route = &self.routes[index];
-            let mut rank = Vec::new();
-            if !matches_from(&segments, route, &mut rank) {
+            rank.clear();
+            if !matches_from(segments, route, &mut rank) {
                 continue;
             }
             match best.as_ref().map(|b| rank.cmp(b)) {
                 Some(std::cmp::Ordering::Greater) => {}
                 Some(std::cmp::Ordering::Equal) => winners.push(index),
                 Some(std::cmp::Ordering::Less) | None => {
-                    best = Some(rank);
+                    best = Some(rank.clone());
                     winners = vec![index];
                 }
             }
@@ -473,6 +488,64 @@ mod tests {
         );
         assert_eq!(find(&[Some("/api/other")]), RouteMatch::Route(3));
         assert_eq!(find(&[Some("/api")]), RouteMatch::Route(3));
+    }
+
+    #[test]
+    fn a_literal_segment_deeper_in_the_url_narrows_the_routes_without_losing_any() {
+        let table = RouteTable::new([
+            "/api/teams/[team]/members",
+            "/api/teams/[team]/invites",
+            "/api/[kind]/[id]/members",
+            "/api/teams/[...rest]",
+            "/api/users/[id]/members",
+            "/api/teams/[team]/members/[member]",
+        ]);
+        let find = |parts: &[Option<&str>]| table.find(&pattern(parts));
+        // The second segment is only known at run time; the third still decides.
+        assert_eq!(
+            find(&[Some("/api/"), None, Some("/"), None, Some("/invites")]),
+            RouteMatch::Route(1)
+        );
+        assert_eq!(
+            find(&[Some("/api/teams/"), None, Some("/members")]),
+            RouteMatch::Route(0)
+        );
+        // A catch-all before the literal segment takes it; a longer route does not.
+        assert_eq!(
+            find(&[Some("/api/teams/"), None, Some("/settings")]),
+            RouteMatch::Route(3)
+        );
+        assert_eq!(
+            find(&[Some("/api/teams/"), None, Some("/members/"), None]),
+            RouteMatch::Route(5)
+        );
+        // Wholly run-time segments take the dynamic route.
+        assert_eq!(
+            find(&[Some("/api/"), None, Some("/"), None, Some("/members")]),
+            RouteMatch::Route(2)
+        );
+        // The narrowed search answers as a search of every route does.
+        let urls: [&[Option<&str>]; 9] = [
+            &[Some("/api/teams/"), None, Some("/invites")],
+            &[Some("/api/users/"), None, Some("/members")],
+            &[Some("/api/users/7/members")],
+            &[Some("/api/"), None, Some("/7/members")],
+            &[Some("/api/teams/"), None],
+            &[Some("/api/teams")],
+            &[Some("/api/x/y/members/z")],
+            &[Some("/api/teams/a/members/b/c")],
+            &[Some("/api/"), None, Some("/"), None, Some("/"), None],
+        ];
+        for url in urls {
+            let segments = pattern(url).segments();
+            let everything = (0..table.routes.len()).collect();
+            assert_eq!(
+                find(url),
+                table.best_match(&segments, everything),
+                "{}",
+                pattern(url)
+            );
+        }
     }
 
     #[test]
