@@ -25,7 +25,7 @@ use transforms::text::{file_style, Style};
 
 use crate::callgraph::ResolvedSite;
 use crate::plan::{FileOperation, SharedFile};
-use crate::project::Project;
+use crate::project::{DiskProbe, Project};
 
 /// Where a route's logic goes.
 pub struct ExtractionTarget {
@@ -94,6 +94,8 @@ pub struct Features<'p> {
     callers: HashMap<String, Option<ParsedFile>>,
     /// The project's files by path (the planner's).
     file_index: &'p HashMap<&'p str, usize>,
+    /// Whether the feature modules exist already.
+    disk: DiskProbe<'p>,
 }
 
 struct FeatureFile {
@@ -129,13 +131,14 @@ enum Switch<'f> {
 
 impl<'p> Features<'p> {
     /// `file_index`: the project's files by path.
-    pub fn new(project: &Project, file_index: &'p HashMap<&'p str, usize>) -> Features<'p> {
+    pub fn new(project: &'p Project, file_index: &'p HashMap<&'p str, usize>) -> Features<'p> {
         Features {
             root: features_root(project),
             files: BTreeMap::new(),
             service_names: HashMap::new(),
             callers: HashMap::new(),
             file_index,
+            disk: DiskProbe::new(&project.root),
         }
     }
 
@@ -176,7 +179,7 @@ impl<'p> Features<'p> {
         };
         for kind in ["service", "actions", "queries"] {
             let path = format!("{}.{ext}", module(kind));
-            if project.root.join(&path).exists() {
+            if self.disk.exists(&path) {
                 return Err(vec![Diagnostic::manual(
                     "manual/extract-existing-feature",
                     format!("{path} already exists; routeshift does not add to an existing module"),

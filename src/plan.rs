@@ -26,7 +26,7 @@ use transforms::shared_exports;
 use crate::callgraph::{self, CallFile, CallGraph, ResolvedSite};
 use crate::features::{Extracted, ExtractionTarget, Features};
 use crate::progress::Progress;
-use crate::project::Project;
+use crate::project::{DiskProbe, Project};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteStatus {
@@ -583,6 +583,7 @@ fn plan_with(
             .or_default()
             .push(&file.path);
     }
+    let mut disk = DiskProbe::new(&project.root);
     for (target, owners) in &targets {
         let location = |i: usize| Location {
             path: project.files[routes[i].file].path.clone(),
@@ -609,7 +610,7 @@ fn plan_with(
                 .iter()
                 .find(|path| **path == *target || is_route_or_page(path))
         });
-        let on_disk = project.root.join(target).exists();
+        let on_disk = disk.exists(target);
         if let Some(existing) = existing
             .map(|path| path.to_string())
             .or_else(|| on_disk.then(|| target.clone()))

@@ -292,6 +292,44 @@ impl Project {
     }
 }
 
+/// Whether files routeshift would create already exist on disk, with each folder looked up once:
+/// a target in a folder that does not exist (`app/api/items/` before the first route moves
+/// there) costs no system call of its own. Planning asks for thousands of such paths.
+pub(crate) struct DiskProbe<'r> {
+    root: &'r Path,
+    /// Project-relative folders looked up so far: whether each is a folder.
+    folders: HashMap<String, bool>,
+}
+
+impl<'r> DiskProbe<'r> {
+    pub(crate) fn new(root: &'r Path) -> DiskProbe<'r> {
+        DiskProbe {
+            root,
+            folders: HashMap::new(),
+        }
+    }
+
+    /// Whether something exists at the project-relative `path`, as `Path::exists` says.
+    pub(crate) fn exists(&mut self, path: &str) -> bool {
+        match path.rsplit_once('/') {
+            Some((folder, _)) if !self.is_folder(folder) => false,
+            _ => self.root.join(path).exists(),
+        }
+    }
+
+    fn is_folder(&mut self, folder: &str) -> bool {
+        if let Some(&known) = self.folders.get(folder) {
+            return known;
+        }
+        let is_folder = match folder.rsplit_once('/') {
+            Some((parent, _)) if !self.is_folder(parent) => false,
+            _ => self.root.join(folder).is_dir(),
+        };
+        self.folders.insert(folder.to_string(), is_folder);
+        is_folder
+    }
+}
+
 /// Every source file under `dir` (skipping dependency and build folders), with paths relative
 /// to `dir`, and the files that could not be read.
 pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)>) {
@@ -538,6 +576,31 @@ fn strip_jsonc(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_disk_probe_answers_as_path_exists_does() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("app/api/items")).expect("folders");
+        std::fs::write(root.join("app/api/items/route.ts"), "").expect("a file");
+        std::fs::write(root.join("notes.ts"), "").expect("a file");
+        let mut probe = DiskProbe::new(root);
+        for path in [
+            "app/api/items/route.ts",
+            "app/api/items/page.ts",
+            "app/api/items",
+            "app/api/users/route.ts",
+            "features/todos/service.ts",
+            "notes.ts",
+            "notes.ts/route.ts",
+            "missing.ts",
+        ] {
+            assert_eq!(probe.exists(path), root.join(path).exists(), "{path}");
+        }
+        // Asked again, from what it has looked up.
+        assert!(probe.exists("app/api/items/route.ts"));
+        assert!(!probe.exists("features/todos/actions.ts"));
+    }
 
     #[test]
     fn route_candidates() {
