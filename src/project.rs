@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -43,7 +44,7 @@ const DEFAULT_PAGE_EXTENSIONS: [&str; 4] = ["tsx", "ts", "jsx", "js"];
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
-    pub text: std::sync::Arc<str>,
+    pub text: Arc<str>,
 }
 
 /// A file under `pages/api` that Next.js serves (a candidate route: helper modules without a
@@ -337,10 +338,7 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
     let mut unreadable = Vec::new();
     for (path, text) in walk(dir, "") {
         match text {
-            Ok(text) => files.push(SourceFile {
-                path,
-                text: text.into(),
-            }),
+            Ok(text) => files.push(SourceFile { path, text }),
             Err(reason) => unreadable.push((path, reason)),
         }
     }
@@ -350,7 +348,7 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
 /// The source files under `dir` (whose path relative to the project is `relative`), each read,
 /// or why it or a folder could not be: each folder's entries in name order, depth first, the
 /// folders walked and the files read in parallel.
-fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<String, String>)> {
+fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<Arc<str>, String>)> {
     let walk_error = |path: &Path, error: std::io::Error| {
         vec![(
             path.display().to_string(),
@@ -372,7 +370,7 @@ fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<String, String>)> {
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let per_entry: Vec<Vec<(String, Result<String, String>)>> = entries
+    let per_entry: Vec<Vec<(String, Result<Arc<str>, String>)>> = entries
         .into_par_iter()
         .map(|(name, kind, path)| {
             let name = name.to_string_lossy();
@@ -395,8 +393,11 @@ fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<String, String>)> {
             if !source {
                 return Vec::new();
             }
+            // Shared with the plan's operations later; made here, on the thread that read it.
             let text = match std::fs::read(&path) {
-                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string()),
+                Ok(bytes) => String::from_utf8(bytes)
+                    .map(Arc::from)
+                    .map_err(|_| "not UTF-8 text".to_string()),
                 Err(error) => Err(error.to_string()),
             };
             vec![(child, text)]
