@@ -8,6 +8,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use transforms::call_sites::{self, Replacement, ReplacementKind};
 use transforms::callers::url::RouteMatch;
 use transforms::callers::{CallStyle, Runtime};
@@ -437,6 +439,43 @@ impl<'p> Features<'p> {
         })
     }
 
+    /// Parses, in parallel, the caller files that the routes' extractions made with no names
+    /// taken would rewrite (see [`Features::migrate`]'s phase one), so that the routes, migrated
+    /// one after another, find them parsed. A file that a route extracted again needs is still
+    /// parsed when it is first asked for.
+    pub fn parse_callers<'a>(
+        &mut self,
+        project: &Project,
+        routes: impl Iterator<Item = (&'a ApiRoute, &'a [ResolvedSite], &'a Extracted)>,
+    ) {
+        let areas = Areas::of(project);
+        let mut scratch = Vec::new();
+        let mut paths: Vec<&str> = Vec::new();
+        for (route, callers, extracted) in routes {
+            for caller in callers {
+                let functions = &extracted.extraction.functions;
+                if switch_for(caller, functions, route, &areas, &mut scratch).is_some() {
+                    paths.push(&caller.site.location.path);
+                }
+            }
+            scratch.clear();
+        }
+        paths.sort_unstable();
+        paths.dedup();
+        paths.retain(|path| !self.callers.contains_key(*path));
+        let parsed: Vec<(String, Option<ParsedFile>)> = paths
+            .into_par_iter()
+            .filter_map(|path| {
+                let source = &project.files[*self.file_index.get(path)?];
+                Some((
+                    path.to_string(),
+                    ParsedFile::parse(&source.path, &source.text).ok(),
+                ))
+            })
+            .collect();
+        self.callers.extend(parsed);
+    }
+
     /// Rewrites one call site; `Err` says why it stays as it is. Returns the caller file's
     /// text with the rewrite.
     fn rewrite_site(
@@ -497,7 +536,10 @@ impl<'p> Features<'p> {
     }
 
     /// The modules as shared files, each with the route plans that contribute to it.
-    pub fn into_shared(self) -> Vec<(SharedFile, Vec<usize>)> {
+    pub fn into_shared(mut self) -> Vec<(SharedFile, Vec<usize>)> {
+        // The parsed caller files are freed on another thread while this one goes on.
+        let callers = std::mem::take(&mut self.callers);
+        rayon::spawn(move || drop(callers));
         self.files
             .into_iter()
             .map(|(path, file)| {

@@ -772,6 +772,16 @@ fn plan_with(
         })
         .collect();
 
+    features.parse_callers(
+        project,
+        prepared.iter().filter_map(|(&i, extracted)| {
+            Some((
+                routes[i].route.as_ref()?,
+                &route_callers[i][..],
+                extracted.as_ref().ok()?,
+            ))
+        }),
+    );
     crate::timings::mark("services extracted");
     let mut plans = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.

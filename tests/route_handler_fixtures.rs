@@ -131,8 +131,7 @@ fn check_outputs(case: &str, project: &Project, plan: &Plan) -> Vec<String> {
         let contents = &kept;
         let parsed =
             ParsedFile::parse(&source.path, &source.text).expect("a converted source parses");
-        let (leading, trailing) = parsed.comments.borrow_all();
-        for comment in leading.values().chain(trailing.values()).flatten() {
+        for comment in parsed.comments.all() {
             // As many times as in the source: neither lost nor written twice.
             let before = source.text.matches(&*comment.text).count();
             let after = contents.matches(&*comment.text).count();

@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 use std::ops::Range;
 
-use swc_common::comments::SingleThreadedComments;
+use swc_common::comments::{Comment, SingleThreadedComments, SingleThreadedCommentsMapInner};
 use swc_common::{BytePos, Span, Spanned};
 use swc_ecma_ast::Module;
 use swc_ecma_parser::{EsSyntax, Parser, StringInput, Syntax, TsSyntax};
@@ -65,13 +65,58 @@ pub struct ParsedFile {
     pub text: String,
     pub language: Language,
     pub module: Module,
-    pub comments: SingleThreadedComments,
+    pub comments: FileComments,
     /// See [`ParsedFile::lines`].
     lines: OnceCell<LineIndex>,
     /// See [`ParsedFile::identifier_counts`].
     identifiers: OnceCell<IdentifierCounts>,
     /// See [`ParsedFile::style`].
     style: OnceCell<Style>,
+}
+
+/// A parsed file can move to another thread: planning parses on a pool of them.
+const _: fn() = || {
+    fn movable<T: Send>() {}
+    movable::<ParsedFile>();
+};
+
+/// A file's comments, by the position of the code they sit before (`leading`) or after
+/// (`trailing`): swc's maps, owned rather than shared as the parser kept them.
+#[derive(Debug, Default)]
+pub struct FileComments {
+    pub leading: SingleThreadedCommentsMapInner,
+    pub trailing: SingleThreadedCommentsMapInner,
+}
+
+impl FileComments {
+    /// The comments right before the code at `pos`.
+    pub fn get_leading(&self, pos: BytePos) -> Option<&Vec<Comment>> {
+        self.leading.get(&pos)
+    }
+
+    /// Every comment, leading ones first, each group in no particular order.
+    pub fn all(&self) -> impl Iterator<Item = &Comment> {
+        self.leading
+            .values()
+            .chain(self.trailing.values())
+            .flatten()
+    }
+}
+
+impl From<SingleThreadedComments> for FileComments {
+    fn from(comments: SingleThreadedComments) -> FileComments {
+        let (leading, trailing) = comments.take_all();
+        // The parser is gone: the maps have no other owner, and are taken as they are.
+        let own = |map: swc_common::comments::SingleThreadedCommentsMap| {
+            std::rc::Rc::try_unwrap(map)
+                .map(std::cell::RefCell::into_inner)
+                .unwrap_or_else(|shared| shared.borrow().clone())
+        };
+        FileComments {
+            leading: own(leading),
+            trailing: own(trailing),
+        }
+    }
 }
 
 /// Each identifier name in a file, with how many times it occurs.
@@ -134,7 +179,7 @@ impl ParsedFile {
                     text,
                     language,
                     module,
-                    comments,
+                    comments: FileComments::from(comments),
                     lines: OnceCell::new(),
                     identifiers: OnceCell::new(),
                     style: OnceCell::new(),

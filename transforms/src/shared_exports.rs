@@ -14,7 +14,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
-use swc_common::comments::Comments;
 use swc_common::Spanned;
 use swc_ecma_ast::{ImportSpecifier, ModuleDecl, ModuleItem, Stmt};
 use swc_ecma_visit::{Visit, VisitWith};

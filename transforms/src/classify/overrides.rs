@@ -30,12 +30,7 @@ const KINDS_HELP: &str = "use one of: webhook, public-api, app-mutation, page-re
 /// and two comments that disagree.
 pub fn comment_override(file: &ParsedFile) -> Result<Option<(Class, Location)>, Diagnostic> {
     let items: Vec<Span> = file.module.body.iter().map(|item| item.span()).collect();
-    let (leading, trailing) = file.comments.borrow_all();
-    let mut found: Vec<&Comment> = leading
-        .values()
-        .chain(trailing.values())
-        .flatten()
-        .collect();
+    let mut found: Vec<&Comment> = file.comments.all().collect();
     // The maps are unordered: read the comments in file order.
     found.sort_by_key(|comment| comment.span.lo);
 

@@ -810,11 +810,9 @@ fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports 
 /// folded into `jsonResponse(…)`). Each such comment is put back on its own line above the line
 /// where the edit starts, with that line's indentation.
 pub(super) fn rehome_comments(file: &ParsedFile, edits: &[Edit], style: &Style) -> Vec<Edit> {
-    let (leading, trailing) = file.comments.borrow_all();
-    let mut comments: Vec<(Range<usize>, String)> = leading
-        .values()
-        .chain(trailing.values())
-        .flatten()
+    let mut comments: Vec<(Range<usize>, String)> = file
+        .comments
+        .all()
         .map(|c| {
             let text = match c.kind {
                 swc_common::comments::CommentKind::Line => format!("//{}", c.text),
