@@ -345,10 +345,13 @@ pub(crate) fn read_sources(dir: &Path) -> (Vec<SourceFile>, Vec<(String, String)
     (files, unreadable)
 }
 
+/// A file found by [`walk`]: its project-relative path, and its text or why it could not be read.
+type WalkedFile = (String, Result<Arc<str>, String>);
+
 /// The source files under `dir` (whose path relative to the project is `relative`), each read,
 /// or why it or a folder could not be: each folder's entries in name order, depth first, the
 /// folders walked and the files read in parallel.
-fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<Arc<str>, String>)> {
+fn walk(dir: &Path, relative: &str) -> Vec<WalkedFile> {
     let walk_error = |path: &Path, error: std::io::Error| {
         vec![(
             path.display().to_string(),
@@ -370,7 +373,7 @@ fn walk(dir: &Path, relative: &str) -> Vec<(String, Result<Arc<str>, String>)> {
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let per_entry: Vec<Vec<(String, Result<Arc<str>, String>)>> = entries
+    let per_entry: Vec<Vec<WalkedFile>> = entries
         .into_par_iter()
         .map(|(name, kind, path)| {
             let name = name.to_string_lossy();
