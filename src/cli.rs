@@ -166,7 +166,8 @@ fn plan_apps(
             classify_only,
             ..PlanOptions::default()
         };
-        let (_, _, plan) = load_and_plan(&app.root, options, settings.progress)?;
+        let (project, _, plan) = load_and_plan(&app.root, options, settings.progress)?;
+        free_later(project);
         planned.push(Planned { app, plan });
     }
     Ok(planned)
@@ -266,6 +267,7 @@ fn classify(args: ClassifyArgs, settings: &Settings, output: &mut Output) -> Res
                 .any(|d| d.code.starts_with("error/override"))
         })
     });
+    free_later(planned);
     Ok(if failed { 1 } else { 0 })
 }
 
@@ -407,11 +409,20 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
         )
         .map_err(stdout_error)?;
     }
-    Ok(exit_code(
+    let code = exit_code(
         planned.iter().map(|p| &p.plan),
         &reports,
         args.fail_on_manual,
-    ))
+    );
+    free_later(planned);
+    Ok(code)
+}
+
+/// Frees what a run is done with on a thread of its own. The answer is written by then, and the
+/// process may exit before that thread is through: freeing a large run's plans one allocation
+/// at a time took its main thread 50 ms after the JSON was out.
+fn free_later<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// A migration's exit code: 1 when a route was skipped or failed, or (with `--fail-on-manual`)
