@@ -119,8 +119,12 @@ pub fn print_route(route: &RoutePlan, out: &mut dyn Write, paint: Paint) -> io::
 /// The unified diff of one file operation (a new file from `/dev/null`, a deleted one to it).
 pub fn operation_diff(operation: &FileOperation) -> String {
     match operation {
-        FileOperation::Create { path, contents } => unified_diff("", contents, "/dev/null", path),
-        FileOperation::Delete { path, original } => unified_diff(original, "", path, "/dev/null"),
+        FileOperation::Create { path, contents } => {
+            whole_file_diff(contents, '+', "/dev/null", path)
+        }
+        FileOperation::Delete { path, original } => {
+            whole_file_diff(original, '-', path, "/dev/null")
+        }
         FileOperation::Modify {
             path,
             original,
@@ -136,7 +140,7 @@ pub fn operation_diff(operation: &FileOperation) -> String {
 pub fn shared_diff(shared: &SharedFile) -> String {
     match &shared.original {
         Some(original) => unified_diff(original, &shared.contents, &shared.path, &shared.path),
-        None => unified_diff("", &shared.contents, "/dev/null", &shared.path),
+        None => whole_file_diff(&shared.contents, '+', "/dev/null", &shared.path),
     }
 }
 
@@ -208,6 +212,58 @@ fn unified_diff(old: &str, new: &str, old_name: &str, new_name: &str) -> String 
         .to_string()
 }
 
+/// The diff of a file created (`sign` `+`) or deleted (`-`) whole: what [`unified_diff`] gives
+/// against nothing, without comparing lines. Lines end at `\n`, `\r\n` or a lone `\r`, as
+/// there; a last line without an end is marked as having no newline.
+fn whole_file_diff(text: &str, sign: char, old_name: &str, new_name: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
+                lines.push(&text[start..at + 2]);
+                at += 2;
+                start = at;
+            }
+            b'\r' | b'\n' => {
+                lines.push(&text[start..=at]);
+                at += 1;
+                start = at;
+            }
+            _ => at += 1,
+        }
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    let count = match lines.len() {
+        1 => "1".to_string(),
+        n => format!("1,{n}"),
+    };
+    let (old_range, new_range) = if sign == '+' {
+        ("0,0", count.as_str())
+    } else {
+        (count.as_str(), "0,0")
+    };
+    let mut out = String::with_capacity(text.len() + 2 * lines.len() + 64);
+    out.push_str(&format!(
+        "--- {old_name}\n+++ {new_name}\n@@ -{old_range} +{new_range} @@\n"
+    ));
+    for line in lines {
+        out.push(sign);
+        out.push_str(line);
+        if !line.ends_with(['\r', '\n']) {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    }
+    out
+}
+
 /// A diff, its lines colored by role when `paint` has colors.
 pub fn write_painted(out: &mut dyn Write, text: &str, paint: Paint) -> io::Result<()> {
     if !paint.enabled() {
@@ -221,4 +277,37 @@ pub fn write_painted(out: &mut dyn Write, text: &str, paint: Paint) -> io::Resul
         write!(out, "{}{end}", paint.diff_line(line, index < 2))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_file_diff_is_the_unified_diff_against_nothing() {
+        // Every text of up to six characters from an alphabet of line ends and two letters.
+        let alphabet = ['a', '\n', '\r', 'é'];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        texts.push("import a from 'a'\r\n\r\nexport default a\n".repeat(40));
+        for text in &texts {
+            assert_eq!(
+                whole_file_diff(text, '+', "/dev/null", "app/x.ts"),
+                unified_diff("", text, "/dev/null", "app/x.ts"),
+                "{text:?} created"
+            );
+            assert_eq!(
+                whole_file_diff(text, '-', "pages/x.ts", "/dev/null"),
+                unified_diff(text, "", "pages/x.ts", "/dev/null"),
+                "{text:?} deleted"
+            );
+        }
+    }
 }
