@@ -439,18 +439,26 @@ fn plan_with(
 
     // Who imports a route: values block it (the import would break), types follow it.
     let mut value_importers: BTreeMap<usize, Vec<(usize, ModuleReference)>> = BTreeMap::new();
-    for (file_index, analysis) in analyses.iter().enumerate() {
-        for reference in &analysis.references {
-            let Some(target) = project.resolve(
-                &project.files[file_index].path,
-                &reference.specifier,
-                &index,
-            ) else {
-                continue;
-            };
-            let Some(&route_index) = route_of_file.get(&target) else {
-                continue;
-            };
+    // Each file's references that reach a route file, found in parallel, taken in file order.
+    let route_references: Vec<Vec<(&ModuleReference, usize)>> = analyses
+        .par_iter()
+        .enumerate()
+        .map(|(file_index, analysis)| {
+            let from = &project.files[file_index].path;
+            analysis
+                .references
+                .iter()
+                .filter_map(|reference| {
+                    let target = project.resolve(from, &reference.specifier, &index)?;
+                    let &route_index = route_of_file.get(&target)?;
+                    Some((reference, route_index))
+                })
+                .collect()
+        })
+        .collect();
+    for (file_index, references) in route_references.into_iter().enumerate() {
+        for (reference, route_index) in references {
+            let target = routes[route_index].file;
             if target == file_index {
                 continue;
             }
@@ -660,14 +668,17 @@ fn plan_with(
         .map(|r| r.url.as_str())
         .chain(app_routes.iter().map(String::as_str))
         .collect();
-    let mut call_files: Vec<CallFile> = Vec::with_capacity(analyses.len() + package_calls.len());
-    for (file, analysis) in project.files.iter().zip(analyses) {
-        call_files.push(CallFile {
+    // Made in parallel: what each analysis holds besides its calls is freed here.
+    let mut call_files: Vec<CallFile> = analyses
+        .into_par_iter()
+        .zip(project.files.par_iter())
+        .map(|(analysis, file)| CallFile {
             path: file.path.clone(),
             package: None,
             calls: analysis.calls,
-        });
-    }
+        })
+        .collect();
+    call_files.reserve(package_calls.len());
     for (file, calls) in project.package_files.iter().zip(package_calls) {
         call_files.push(CallFile {
             path: file.file.path.clone(),
