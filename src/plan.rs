@@ -18,7 +18,9 @@ use transforms::edit::Edit;
 use transforms::helper_module::{self, HelperForm, HelperModule};
 use transforms::imports::{self, ModuleReference};
 use transforms::parse::ParsedFile;
-use transforms::route_handler::{self, Outcome, PageIndex, PagePath, RouteContext};
+use transforms::route_handler::{
+    self, Outcome, OutputCheck, PageIndex, PagePath, RouteContext, Unchecked,
+};
 use transforms::route_path::{api_route, ApiRoute, RoutePathError};
 use transforms::service;
 use transforms::shared_exports;
@@ -194,7 +196,31 @@ pub struct PlanOptions<'a> {
 
 /// [`plan`] with options.
 pub fn plan_for(project: &Project, overrides: &[RouteOverride], options: &PlanOptions) -> Plan {
-    plan_with(project, overrides, None, options)
+    plan_checking(project, overrides, options, Unchecked::check)
+}
+
+/// Route files (project-relative) whose conversion failed its output check, with why: planned
+/// as if they could not be converted.
+type FailedChecks = HashMap<String, Vec<Diagnostic>>;
+
+/// [`plan_for`], with `check` for the outputs checked late (see [`OutputCheck::Later`]). A plan
+/// in which an output fails its check is made again with that route left as it is, so that
+/// nothing else counts on it moving: this happens only when a transform has a bug, and costs
+/// a second planning then.
+fn plan_checking(
+    project: &Project,
+    overrides: &[RouteOverride],
+    options: &PlanOptions,
+    check: impl Fn(&Unchecked, &str) -> Result<String, Vec<Diagnostic>> + Sync,
+) -> Plan {
+    let mut failed = FailedChecks::new();
+    loop {
+        match plan_with(project, overrides, None, options, &failed, &check) {
+            Ok(plan) => return plan,
+            // Each round leaves at least one more route as it is: it ends.
+            Err(more) => failed.extend(more),
+        }
+    }
 }
 
 /// What the first pass learnt, for planning the project again after shared values moved.
@@ -213,7 +239,9 @@ fn plan_with(
     overrides: &[RouteOverride],
     earlier: Option<EarlierPass>,
     options: &PlanOptions,
-) -> Plan {
+    failed_checks: &FailedChecks,
+    check: &(impl Fn(&Unchecked, &str) -> Result<String, Vec<Diagnostic>> + Sync),
+) -> Result<Plan, FailedChecks> {
     let move_shared = earlier.is_none();
     let (mut reusable, earlier_package_calls) = match earlier {
         Some(pass) => {
@@ -324,7 +352,13 @@ fn plan_with(
                 }
             };
             let route = candidate_of.get(&index).map(|&c| {
-                analyze_route(project, c, &parsed, &compat_stem, &moves, &helpers, options)
+                let context = ConvertContext {
+                    compat_stem: &compat_stem,
+                    moves: &moves,
+                    helpers: &helpers,
+                    failed_checks,
+                };
+                analyze_route(project, c, &parsed, &context, options)
             });
             file_analysis(project, &parsed, route)
         })
@@ -507,8 +541,15 @@ fn plan_with(
                 package_calls,
                 changed,
             };
-            let inner = plan_with(&moved, overrides, Some(earlier), options);
-            return with_shared_moves(inner, files);
+            let inner = plan_with(
+                &moved,
+                overrides,
+                Some(earlier),
+                options,
+                failed_checks,
+                check,
+            )?;
+            return Ok(with_shared_moves(inner, files));
         }
     }
 
@@ -550,9 +591,16 @@ fn plan_with(
         for i in stale {
             let file = &project.files[routes[i].file];
             let outcome = match (ParsedFile::parse(&file.path, &file.text), &routes[i].route) {
-                (Ok(parsed), Some(route)) => {
-                    convert(&parsed, route, &compat_stem, &final_moves, &helpers)
-                }
+                (Ok(parsed), Some(route)) => convert(
+                    &parsed,
+                    route,
+                    &ConvertContext {
+                        compat_stem: &compat_stem,
+                        moves: &final_moves,
+                        helpers: &helpers,
+                        failed_checks,
+                    },
+                ),
                 (Err(error), _) => Outcome::Manual(vec![error]),
                 (_, None) => continue,
             };
@@ -777,6 +825,7 @@ fn plan_with(
                 &compat_stem,
                 &final_moves,
                 &helpers,
+                OutputCheck::Now,
                 |routing| target.extract(&parsed, routing, &HashSet::new()),
             );
             Some((i, extracted))
@@ -795,6 +844,13 @@ fn plan_with(
     );
     crate::timings::mark("services extracted");
     let mut plans = Vec::new();
+    // The route handlers whose output is checked once the plan is made (see `plan_checking`).
+    struct LateCheck {
+        plan: usize,
+        operation: usize,
+        unchecked: Unchecked,
+    }
+    let mut late_checks: Vec<LateCheck> = Vec::new();
     // For each helper module, the routes that call an App Router form of its helpers.
     let mut helper_users: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
     if let Some(progress) = options.progress {
@@ -908,6 +964,7 @@ fn plan_with(
                                     &compat_stem,
                                     &final_moves,
                                     &helpers,
+                                    OutputCheck::Now,
                                     |routing| target.extract(&parsed, routing, taken),
                                 )
                             },
@@ -923,7 +980,7 @@ fn plan_with(
                         }
                     }
                     plan.status = RouteStatus::Converted;
-                    if let Some(converted) = converted {
+                    if let Some(mut converted) = converted {
                         plan.methods = converted.methods.clone();
                         plan.diagnostics = converted.notes.clone();
                         if !converted.compat.is_empty() {
@@ -940,6 +997,13 @@ fn plan_with(
                                     .or_default()
                                     .push((plans.len(), name.clone()));
                             }
+                        }
+                        if let Some(unchecked) = converted.unchecked.take() {
+                            late_checks.push(LateCheck {
+                                plan: plans.len(),
+                                operation: plan.operations.len(),
+                                unchecked,
+                            });
                         }
                         plan.operations.push(FileOperation::Create {
                             path: api.target_path.clone(),
@@ -979,6 +1043,44 @@ fn plan_with(
         plans.push(plan);
     }
     crate::timings::mark("routes planned");
+    // The outputs kept are checked (in parallel); those of routes whose logic went to a service
+    // never were. A failed check means planning again without that route.
+    let checked: Vec<Result<String, Vec<Diagnostic>>> = late_checks
+        .par_iter()
+        .map(|late| match &plans[late.plan].operations[late.operation] {
+            FileOperation::Create { contents, .. } => check(&late.unchecked, contents),
+            // Recorded for the route handler it creates, which no later step moves.
+            _ => Err(vec![Diagnostic::error(
+                "internal/late-check",
+                format!(
+                    "routeshift lost track of the route handler {} before checking it",
+                    late.unchecked.target_path()
+                ),
+            )
+            .with_help(
+                "please report this with the project; the route is left as it is",
+            )]),
+        })
+        .collect();
+    let mut failed = FailedChecks::new();
+    for (late, result) in late_checks.iter().zip(checked) {
+        let plan = &mut plans[late.plan];
+        match result {
+            Ok(text) => {
+                if let FileOperation::Create { contents, .. } = &mut plan.operations[late.operation]
+                {
+                    *contents = text;
+                }
+            }
+            Err(problems) => {
+                failed.insert(plan.source.clone(), problems);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        return Err(failed);
+    }
+    crate::timings::mark("route handlers checked");
     for (file, users) in features.into_shared() {
         let index = shared.len();
         shared.push(file);
@@ -1046,12 +1148,12 @@ fn plan_with(
     crate::timings::mark("helper modules planned");
     plans.sort_by(|a, b| a.source.cmp(&b.source));
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
-    Plan {
+    Ok(Plan {
         routes: plans,
         shared,
         diagnostics,
         graph,
-    }
+    })
 }
 
 /// The URL patterns of the App Router route handlers already in the project
@@ -1180,9 +1282,7 @@ fn analyze_route(
     project: &Project,
     candidate: usize,
     parsed: &ParsedFile,
-    compat_stem: &str,
-    moves: &HashMap<String, String>,
-    helpers: &HelperCatalogue,
+    context: &ConvertContext,
     options: &PlanOptions,
 ) -> RouteAnalysis {
     let c = &project.candidates[candidate];
@@ -1194,7 +1294,7 @@ fn analyze_route(
             let outcome = if options.classify_only {
                 Outcome::Manual(Vec::new())
             } else {
-                convert(parsed, &route, compat_stem, moves, helpers)
+                convert(parsed, &route, context)
             };
             let signals = signals::handler_signals(parsed, &route.url);
             let comment_override = overrides::comment_override(parsed);
@@ -1485,16 +1585,30 @@ impl HelperCatalogue<'_> {
     }
 }
 
-fn convert(
-    parsed: &ParsedFile,
-    route: &ApiRoute,
-    compat_stem: &str,
-    moves: &HashMap<String, String>,
-    helpers: &HelperCatalogue,
-) -> Outcome {
-    with_route_context(parsed, route, compat_stem, moves, helpers, |context| {
-        route_handler::convert(parsed, context)
-    })
+/// What a route's conversion in the planner depends on besides the route.
+struct ConvertContext<'a> {
+    compat_stem: &'a str,
+    /// Where routes move (see [`RouteContext::moved_route`]).
+    moves: &'a HashMap<String, String>,
+    helpers: &'a HelperCatalogue<'a>,
+    failed_checks: &'a FailedChecks,
+}
+
+/// A route's conversion, its output unchecked (see [`plan_checking`]); a route whose output
+/// failed its check in an earlier round is not converted.
+fn convert(parsed: &ParsedFile, route: &ApiRoute, context: &ConvertContext) -> Outcome {
+    if let Some(problems) = context.failed_checks.get(&parsed.path) {
+        return Outcome::Manual(problems.clone());
+    }
+    with_route_context(
+        parsed,
+        route,
+        context.compat_stem,
+        context.moves,
+        context.helpers,
+        OutputCheck::Later,
+        |routing| route_handler::convert(parsed, routing),
+    )
 }
 
 /// Runs `run` with what the route handler transform may ask about the project while it works
@@ -1505,6 +1619,7 @@ fn with_route_context<T>(
     compat_stem: &str,
     moves: &HashMap<String, String>,
     helpers: &HelperCatalogue,
+    output_check: OutputCheck,
     run: impl FnOnce(&RouteContext) -> T,
 ) -> T {
     let moved_route = |stem: &str| -> Option<String> { moves.get(stem).cloned() };
@@ -1530,5 +1645,126 @@ fn with_route_context<T>(
         project_helper: &project_helper,
         page_router: &page_router,
         dependency: &dependency,
+        output_check,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn fixture(name: &str) -> Project {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name);
+        Project::scan(&root).expect("the fixture is a Next.js app")
+    }
+
+    fn created(plan: &RoutePlan) -> Vec<(&str, &str)> {
+        plan.operations
+            .iter()
+            .filter_map(|op| match op {
+                FileOperation::Create { path, contents } => {
+                    Some((path.as_str(), contents.as_str()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn late_checks_cover_every_route_handler_written_and_skip_those_given_up_for_a_service() {
+        let project = fixture("actions-app");
+        let checked = Mutex::new(Vec::new());
+        let plan = plan_checking(&project, &[], &PlanOptions::default(), |unchecked, text| {
+            checked
+                .lock()
+                .expect("no check panics")
+                .push(unchecked.target_path().to_string());
+            unchecked.check(text)
+        });
+        let checked = checked.into_inner().expect("no check panics");
+        assert!(
+            plan.routes.iter().any(|r| r.extracted),
+            "the app has routes that go to services"
+        );
+        for route in &plan.routes {
+            let target = api_route(&project.pages_dir, route_relative(&project, route), "ts")
+                .map(|r| r.target_path);
+            let written_by_phase_one = route.status == RouteStatus::Converted && !route.extracted;
+            if let Ok(target) = target {
+                assert_eq!(
+                    checked.contains(&target),
+                    written_by_phase_one,
+                    "{}: checked late {}, written from its own conversion {written_by_phase_one}",
+                    route.source,
+                    checked.contains(&target)
+                );
+            }
+        }
+        // The plan is the one made with every output checked at once.
+        let usual = plan_for(&project, &[], &PlanOptions::default());
+        for (late, usual) in plan.routes.iter().zip(&usual.routes) {
+            assert_eq!(created(late), created(usual), "{}", late.source);
+        }
+    }
+
+    #[test]
+    fn a_route_whose_output_fails_its_check_is_planned_again_as_left_as_it_is() {
+        let project = fixture("demo-app");
+        let usual = plan_for(&project, &[], &PlanOptions::default());
+        let victim = "pages/api/cookies.ts";
+        let usual_victim = usual
+            .routes
+            .iter()
+            .find(|r| r.source == victim)
+            .expect("the demo app has the route");
+        assert_eq!(usual_victim.status, RouteStatus::Converted);
+        let (target, _) = created(usual_victim)[0];
+        let target = target.to_string();
+        let rounds = Mutex::new(0);
+        let plan = plan_checking(&project, &[], &PlanOptions::default(), |unchecked, text| {
+            if unchecked.target_path() == target {
+                *rounds.lock().expect("no check panics") += 1;
+                return Err(vec![Diagnostic::error(
+                    "internal/output-unparsable",
+                    "the generated route handler does not parse",
+                )]);
+            }
+            unchecked.check(text)
+        });
+        assert_eq!(
+            *rounds.lock().expect("no check panics"),
+            1,
+            "checked in one round only"
+        );
+        for route in &plan.routes {
+            let before = usual
+                .routes
+                .iter()
+                .find(|r| r.source == route.source)
+                .expect("the same routes");
+            if route.source == victim {
+                assert_eq!(route.status, RouteStatus::Error);
+                assert!(route.operations.is_empty(), "the route stays as it is");
+                let codes: Vec<&str> = route.diagnostics.iter().map(|d| d.code.as_str()).collect();
+                assert_eq!(codes, ["internal/output-unparsable"]);
+            } else {
+                assert_eq!(route.status, before.status, "{}", route.source);
+                assert_eq!(created(route), created(before), "{}", route.source);
+            }
+        }
+    }
+
+    /// The route's path under `pages/api`, without its extension.
+    fn route_relative<'r>(project: &Project, route: &'r RoutePlan) -> &'r str {
+        let inside = route
+            .source
+            .strip_prefix(&format!("{}/api/", project.pages_dir))
+            .unwrap_or(&route.source);
+        inside.rsplit_once('.').map_or(inside, |(stem, _)| stem)
+    }
 }

@@ -190,7 +190,7 @@ pub(super) fn convert(
     rehomed.extend(rehome_comments(file, &structure, &style));
     edits.extend(structure);
     edits.extend(rehomed);
-    let text = route_text(file, &edits, &context.route.target_path, None)?;
+    let (text, unchecked) = route_text(file, &edits, context, None)?;
 
     let mut notes = config.notes.clone();
     notes.extend(other_exports.notes.iter().cloned());
@@ -214,6 +214,7 @@ pub(super) fn convert(
         notes,
         route_references,
         helpers: Vec::new(),
+        unchecked,
     })
 }
 

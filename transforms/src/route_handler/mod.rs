@@ -80,6 +80,21 @@ pub struct RouteContext<'a> {
     pub page_router: &'a dyn Fn(&PagePath) -> PageRouter,
     /// The version range the app's package.json gives a package (`"^4.24.7"`), if it names it.
     pub dependency: &'a dyn Fn(&str) -> Option<String>,
+    /// When the output is checked: see [`OutputCheck`].
+    pub output_check: OutputCheck,
+}
+
+/// When a conversion checks its output: it must parse, and must not refer to the handler's
+/// response any more (see [`Converted::checked`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputCheck {
+    /// Before the conversion returns: a failed check makes it a manual outcome.
+    Now,
+    /// When the caller knows that it keeps the output: the conversion returns it unchecked
+    /// ([`Converted::unchecked`]), and the caller must call [`Converted::checked`] before it
+    /// uses the text. A planner that may throw the conversion away (its route's logic goes to a
+    /// service instead) saves the parse.
+    Later,
 }
 
 impl<'a> RouteContext<'a> {
@@ -93,6 +108,7 @@ impl<'a> RouteContext<'a> {
             project_helper: &no_project_helpers,
             page_router: &no_pages,
             dependency: &no_dependencies,
+            output_check: OutputCheck::Now,
         }
     }
 }
@@ -130,6 +146,39 @@ pub struct Converted {
     pub route_references: Vec<String>,
     /// Project helpers whose App Router form the file calls: (import source as written, name).
     pub helpers: Vec<(String, String)>,
+    /// What checking `text` needs, while it is not checked (made with [`OutputCheck::Later`]).
+    pub unchecked: Option<Unchecked>,
+}
+
+/// What [`Converted::checked`] needs to check an output made with [`OutputCheck::Later`].
+#[derive(Debug, Clone)]
+pub struct Unchecked {
+    target_path: String,
+    /// The handler's response parameter, which the output must no longer refer to.
+    res: Option<String>,
+}
+
+impl Converted {
+    /// The conversion with its output checked and tidied as [`OutputCheck::Now`] does it; one
+    /// checked already comes back as it is. `Err` is the manual outcome a failed check gives.
+    pub fn checked(mut self) -> Result<Converted, Vec<Diagnostic>> {
+        if let Some(unchecked) = self.unchecked.take() {
+            self.text = unchecked.check(&self.text)?;
+        }
+        Ok(self)
+    }
+}
+
+impl Unchecked {
+    /// Where the output goes (`app/api/items/route.ts`).
+    pub fn target_path(&self) -> &str {
+        &self.target_path
+    }
+
+    /// `text`, the output this was made with, checked and tidied.
+    pub fn check(&self, text: &str) -> Result<String, Vec<Diagnostic>> {
+        render::self_check(&self.target_path, text, self.res.as_deref())
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -15,7 +15,8 @@ use super::usage::{
     UseKind,
 };
 use super::{
-    config, identifier_names, multiline_templates, param_name, tail, Converted, RouteContext,
+    config, identifier_names, multiline_templates, param_name, tail, Converted, OutputCheck,
+    RouteContext, Unchecked,
 };
 use crate::compat::CompatFn;
 use crate::diagnostic::Diagnostic;
@@ -704,7 +705,7 @@ pub(super) fn convert(
     let rehomed = rehome_comments(file, &structure, &style);
     edits.extend(structure);
     edits.extend(rehomed);
-    let text = route_text(file, &edits, &context.route.target_path, res.as_deref())?;
+    let (text, unchecked) = route_text(file, &edits, context, res.as_deref())?;
     let methods = ordered(
         functions
             .iter()
@@ -718,6 +719,7 @@ pub(super) fn convert(
         notes,
         route_references,
         helpers: helper_imports.used,
+        unchecked,
     })
 }
 
@@ -1769,26 +1771,41 @@ pub(super) fn import_edits(
 }
 
 /// The route file: `edits` applied to `file` (its byte-order mark, if any, stays), checked by
-/// [`self_check`], which may drop imports it no longer uses.
+/// [`self_check`], which may drop imports it no longer uses; or, when the context checks
+/// later, unchecked, with what checking it needs.
 pub(super) fn route_text(
     file: &ParsedFile,
     edits: &[Edit],
-    target_path: &str,
+    context: &RouteContext,
     res: Option<&str>,
-) -> Result<String, Vec<Diagnostic>> {
+) -> Result<(String, Option<Unchecked>), Vec<Diagnostic>> {
     let text = apply(&file.text, edits).map_err(|e| {
         internal(
             file,
             &format!("overlapping edits at {:?} and {:?}", e.first, e.second),
         )
     })?;
-    self_check(target_path, &text, res)
+    let target_path = &context.route.target_path;
+    match context.output_check {
+        OutputCheck::Now => Ok((self_check(target_path, &text, res)?, None)),
+        OutputCheck::Later => Ok((
+            text,
+            Some(Unchecked {
+                target_path: target_path.clone(),
+                res: res.map(str::to_string),
+            }),
+        )),
+    }
 }
 
 /// Checks the output and tidies it: it must parse, and the handler's `res` must not be referred
 /// to any more (it is no longer a parameter); type and reader imports the rewrite made unused
 /// (`NextApiRequest`, `buffer` from micro) are removed.
-fn self_check(path: &str, text: &str, res: Option<&str>) -> Result<String, Vec<Diagnostic>> {
+pub(super) fn self_check(
+    path: &str,
+    text: &str,
+    res: Option<&str>,
+) -> Result<String, Vec<Diagnostic>> {
     let output = ParsedFile::parse(path, text).map_err(|d| {
         vec![Diagnostic::error(
             "internal/output-unparsable",

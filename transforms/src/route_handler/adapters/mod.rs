@@ -460,7 +460,7 @@ pub(super) fn finish_with_compat(
     );
     let rehomed = render::rehome_comments(file, &edits, &style);
     edits.extend(rehomed);
-    let text = render::route_text(file, &edits, &context.route.target_path, None)?;
+    let (text, unchecked) = render::route_text(file, &edits, context, None)?;
     Ok(Converted {
         text,
         compat,
@@ -468,6 +468,7 @@ pub(super) fn finish_with_compat(
         notes,
         route_references,
         helpers: Vec::new(),
+        unchecked,
     })
 }
 
