@@ -738,6 +738,7 @@ fn plan_with(
     crate::timings::mark("call graph built");
     let callers_by_route = graph.callers_by_route();
     let mut route_callers: Vec<Vec<ResolvedSite>> = (0..routes.len())
+        .into_par_iter()
         .map(|i| {
             callers_by_route
                 .get(i)
@@ -746,7 +747,7 @@ fn plan_with(
         })
         .collect();
     let mut classifications: Vec<Option<Classification>> = routes
-        .iter()
+        .par_iter()
         .zip(&route_callers)
         .map(|(route, callers)| {
             let user_override = match &route.comment_override {
