@@ -467,10 +467,12 @@ impl<'p> Features<'p> {
             .into_par_iter()
             .filter_map(|path| {
                 let source = &project.files[*self.file_index.get(path)?];
-                Some((
-                    path.to_string(),
-                    ParsedFile::parse(&source.path, &source.text).ok(),
-                ))
+                let parsed = ParsedFile::parse(&source.path, &source.text).ok();
+                // The rewrites write in the file's style: found here too.
+                if let Some(parsed) = &parsed {
+                    parsed.style();
+                }
+                Some((path.to_string(), parsed))
             })
             .collect();
         self.callers.extend(parsed);
