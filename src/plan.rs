@@ -810,31 +810,31 @@ fn plan_with(
         progress.stage("extracting services", extractions.len());
     }
     // A refusal comes with the names whose taking would change it (see `names_sought`).
-    let mut prepared: HashMap<usize, Result<Extracted, (Vec<Diagnostic>, Vec<String>)>> =
-        extractions
-            .into_par_iter()
-            .filter_map(|(i, api, target)| {
-                if let Some(progress) = options.progress {
-                    progress.advance();
-                }
-                let refused = |problems| Err((problems, transforms::service::names_sought(api)));
-                if let Some(refusal) = &routes[i].extraction_refusal {
-                    return Some((i, refused(refusal.clone())));
-                }
-                let file = &project.files[routes[i].file];
-                let parsed = ParsedFile::parse(&file.path, &file.text).ok()?;
-                let extracted = with_route_context(
-                    &parsed,
-                    api,
-                    &compat_stem,
-                    &final_moves,
-                    &helpers,
-                    OutputCheck::Now,
-                    |routing| target.extract(&parsed, routing, &HashSet::new()),
-                );
-                Some((i, extracted.or_else(refused)))
-            })
-            .collect();
+    type Early = Result<Extracted, (Vec<Diagnostic>, Vec<String>)>;
+    let mut prepared: HashMap<usize, Early> = extractions
+        .into_par_iter()
+        .filter_map(|(i, api, target)| {
+            if let Some(progress) = options.progress {
+                progress.advance();
+            }
+            let refused = |problems| Err((problems, transforms::service::names_sought(api)));
+            if let Some(refusal) = &routes[i].extraction_refusal {
+                return Some((i, refused(refusal.clone())));
+            }
+            let file = &project.files[routes[i].file];
+            let parsed = ParsedFile::parse(&file.path, &file.text).ok()?;
+            let extracted = with_route_context(
+                &parsed,
+                api,
+                &compat_stem,
+                &final_moves,
+                &helpers,
+                OutputCheck::Now,
+                |routing| target.extract(&parsed, routing, &HashSet::new()),
+            );
+            Some((i, extracted.or_else(refused)))
+        })
+        .collect();
 
     features.parse_callers(
         project,
