@@ -50,3 +50,84 @@ fn a_byte_order_mark_left_at_the_start_of_the_output_keeps_the_import_edits_in_p
         converted.text
     );
 }
+
+/// Every route file of the route-handler fixtures (`pages/api/…`), with its path from the
+/// fixture's root.
+fn fixture_routes() -> Vec<(String, String)> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/route-handler");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let relative = path
+                .strip_prefix(&root)
+                .ok()?
+                .to_string_lossy()
+                .into_owned();
+            let (_, inside) = relative.split_once("/pages/api/")?;
+            Some((format!("pages/api/{inside}"), text))
+        })
+        .collect()
+}
+
+#[test]
+fn an_output_checked_later_is_the_output_checked_at_once() {
+    let routes = fixture_routes();
+    assert!(
+        routes.len() > 150,
+        "the fixtures are found: {}",
+        routes.len()
+    );
+    let mut later_checked = 0;
+    for (path, source) in &routes {
+        let relative = path.trim_start_matches("pages/api/");
+        let Some((stem, ext)) = relative.rsplit_once('.') else {
+            continue;
+        };
+        let (Ok(route), Ok(file)) = (
+            api_route("pages", stem, ext),
+            ParsedFile::parse(path, source),
+        ) else {
+            continue;
+        };
+        let now = convert(&file, &RouteContext::standalone(&route));
+        let later = convert(
+            &file,
+            &RouteContext {
+                output_check: OutputCheck::Later,
+                ..RouteContext::standalone(&route)
+            },
+        );
+        match (now, later) {
+            (Outcome::Converted(now), Outcome::Converted(later)) => {
+                assert!(now.unchecked.is_none(), "{path}: checked at once");
+                assert!(later.unchecked.is_some(), "{path}: left to check");
+                let later = later.checked().expect("the output checked at once passed");
+                assert_eq!(later.text, now.text, "{path}");
+                assert!(later.unchecked.is_none(), "{path}");
+                later_checked += 1;
+            }
+            (Outcome::Manual(now), Outcome::Manual(later)) => {
+                assert_eq!(format!("{now:?}"), format!("{later:?}"), "{path}");
+            }
+            (now, later) => panic!("{path}: {now:?} at once, {later:?} later"),
+        }
+    }
+    assert!(later_checked > 100, "{later_checked} outputs checked later");
+}
