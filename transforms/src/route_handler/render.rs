@@ -502,7 +502,7 @@ pub(super) fn convert(
             if let Some(specifier) = &rename.specifier {
                 let old = &file.text[specifier.clone()];
                 // The import and the wrapper call are the old name's only uses.
-                let still_used = identifier_counts(file).get(old).copied().unwrap_or(0) > 2;
+                let still_used = file.identifier_counts().get(old).copied().unwrap_or(0) > 2;
                 let text = if still_used {
                     format!("{old}, {}", rename.new_name)
                 } else {
@@ -760,7 +760,7 @@ struct HelperImports {
 /// Each renamed helper's new name joins its import: beside the old name while the file still
 /// uses that, in its place otherwise.
 fn helper_import_edits(file: &ParsedFile, uses: &[usage::Use]) -> HelperImports {
-    let counts = identifier_counts(file);
+    let counts = file.identifier_counts();
     let mut renamed: BTreeMap<(usize, usize), (&super::helpers::Rename, Range<usize>, usize)> =
         BTreeMap::new();
     for u in uses {
@@ -1896,10 +1896,6 @@ pub(super) fn self_check(
     // Whole import lines and specifiers of imports that parsed: what is left parses too (the
     // fixture harness and the fuzz test parse every output), so it is not parsed a second time.
     apply(text, &edits).map_err(|_| internal(&output, "overlapping import edits"))
-}
-
-pub(crate) fn identifier_counts(file: &ParsedFile) -> &crate::parse::IdentifierCounts {
-    file.identifier_counts()
 }
 
 /// The first reference to `name` that no enclosing function in the output binds.

@@ -21,7 +21,7 @@ use crate::parse::ParsedFile;
 use crate::route_handler::dispatch::{self, Dispatch, DispatchInput, Part, ALL_METHODS};
 use crate::route_handler::handler::{find_handler, Handler, HandlerBody};
 use crate::route_handler::helpers::Helpers;
-use crate::route_handler::render::{identifier_counts, reindent_block, shift_ranges};
+use crate::route_handler::render::{reindent_block, shift_ranges};
 use crate::route_handler::usage::{self, Responder, ResponseMethod, UsageInput, UseKind};
 use crate::route_handler::{
     self, fresh_name, multiline_templates, param_name, Outcome, RouteContext,
@@ -298,7 +298,7 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
     let thin = apply(&file.text, &edits).map_err(|_| internal(file, "overlapping edits"))?;
     let thin_file = remove_unused_imports(file, &thin, &style)?;
     // A moved declaration that the thin handler still uses would exist twice.
-    let counts = identifier_counts(&thin_file);
+    let counts = thin_file.identifier_counts();
     for declaration in &moved {
         if let Some(name) = declaration.names.iter().find(|n| counts.contains_key(*n)) {
             return Err(vec![Diagnostic::manual(
@@ -1212,7 +1212,7 @@ fn remove_unused_imports(
         })
     };
     let parsed = parse(thin)?;
-    let counts = identifier_counts(&parsed);
+    let counts = parsed.identifier_counts();
     let mut edits = Vec::new();
     for item in &parsed.module.body {
         let ModuleItem::ModuleDecl(ModuleDecl::Import(import)) = item else {

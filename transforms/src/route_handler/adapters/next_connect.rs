@@ -70,7 +70,6 @@ use crate::route_handler::dispatch::{self, ALL_METHODS};
 use crate::route_handler::handler::FunctionParts;
 use crate::route_handler::helper_copy::{self, CallbackForm, PagesFunction};
 use crate::route_handler::helpers::{HelperCall, Helpers};
-use crate::route_handler::render::identifier_counts;
 use crate::route_handler::usage::{self, Responder, UsageInput, UseKind};
 use crate::route_handler::{param_name, Converted};
 use crate::text::{file_style, indentation_at, Style};
@@ -232,7 +231,7 @@ fn convert_router(input: &AdapterInput, router: &Router) -> Result<Converted, Ve
     let context = input.context;
     let style = file_style(file);
     let typescript = file.language.is_typescript();
-    let counts = identifier_counts(file);
+    let counts = file.identifier_counts();
     let manual = |code: &str, message: String, span: Span| {
         Diagnostic::manual(code, message)
             .with_help(HELP)

@@ -34,7 +34,6 @@ use crate::ast::{prop_key, strip_parens};
 use crate::diagnostic::Diagnostic;
 use crate::edit::Edit;
 use crate::parse::ParsedFile;
-use crate::route_handler::render::identifier_counts;
 use crate::route_handler::Converted;
 use crate::text::{file_style, statement_lines};
 
@@ -225,7 +224,7 @@ fn adapter_imports(
     file: &ParsedFile,
     type_edits: &[Range<usize>],
 ) -> Result<Vec<Range<usize>>, Diagnostic> {
-    let counts = identifier_counts(file);
+    let counts = file.identifier_counts();
     if counts.contains_key("fetchRequestHandler")
         || counts.contains_key("FetchCreateContextFnOptions")
     {
