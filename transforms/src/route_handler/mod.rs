@@ -85,14 +85,14 @@ pub struct RouteContext<'a> {
 }
 
 /// When a conversion checks its output: it must parse, and must not refer to the handler's
-/// response any more (see [`Converted::checked`]).
+/// response any more (see [`Unchecked::check`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputCheck {
     /// Before the conversion returns: a failed check makes it a manual outcome.
     Now,
     /// When the caller knows that it keeps the output: the conversion returns it unchecked
-    /// ([`Converted::unchecked`]), and the caller must call [`Converted::checked`] before it
-    /// uses the text. A planner that may throw the conversion away (its route's logic goes to a
+    /// ([`Converted::unchecked`]), and the caller must check it with [`Unchecked::check`] before
+    /// it uses the text. A planner that may throw the conversion away (its route's logic goes to a
     /// service instead) saves the parse.
     Later,
 }
@@ -150,23 +150,12 @@ pub struct Converted {
     pub unchecked: Option<Unchecked>,
 }
 
-/// What [`Converted::checked`] needs to check an output made with [`OutputCheck::Later`].
+/// What checking an output made with [`OutputCheck::Later`] needs.
 #[derive(Debug, Clone)]
 pub struct Unchecked {
     target_path: String,
     /// The handler's response parameter, which the output must no longer refer to.
     res: Option<String>,
-}
-
-impl Converted {
-    /// The conversion with its output checked and tidied as [`OutputCheck::Now`] does it; one
-    /// checked already comes back as it is. `Err` is the manual outcome a failed check gives.
-    pub fn checked(mut self) -> Result<Converted, Vec<Diagnostic>> {
-        if let Some(unchecked) = self.unchecked.take() {
-            self.text = unchecked.check(&self.text)?;
-        }
-        Ok(self)
-    }
 }
 
 impl Unchecked {
@@ -175,7 +164,8 @@ impl Unchecked {
         &self.target_path
     }
 
-    /// `text`, the output this was made with, checked and tidied.
+    /// `text`, the output this was made with, checked and tidied as [`OutputCheck::Now`] does
+    /// it. `Err` is the manual outcome a failed check gives.
     pub fn check(&self, text: &str) -> Result<String, Vec<Diagnostic>> {
         render::self_check(&self.target_path, text, self.res.as_deref())
     }
