@@ -264,8 +264,6 @@ fn parse_range(range: &str) -> DeclaredVersion {
     }
 }
 
-/// How a converted adapter is exported: `const <binding> = <call>` and
-/// `export { <local> as GET, … }`.
 /// The methods the libraries' handlers answer (Apollo, Auth0, next-auth, tRPC).
 pub(super) const GET_AND_POST: [&str; 2] = ["GET", "POST"];
 
@@ -277,6 +275,8 @@ pub(super) const HANDLER_FOR_GET_AND_POST: ExportForm<'static> = ExportForm {
     methods: &GET_AND_POST,
 };
 
+/// How a converted adapter is exported: `const <binding> = <call>` and
+/// `export { <local> as GET, … }`.
 pub(super) struct ExportForm<'s> {
     /// The name bound to the call when the file had none of its own.
     pub base_name: &'s str,
