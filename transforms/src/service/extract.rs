@@ -107,13 +107,9 @@ fn shape<'f>(file: &'f ParsedFile, no_helpers: &'f Helpers) -> Result<Shape<'f>,
         .get(1)
         .and_then(|p| param_name(p))
         .unwrap_or("\u{0}");
-    let bail = |span: Span, code: &str, message: String, help: &str| {
-        vec![Diagnostic::manual(code, message)
-            .with_help(help)
-            .at(file.location_of(span))]
-    };
     let HandlerBody::Block(block) = &handler.body else {
-        return Err(bail(
+        return Err(refusal(
+            file,
             handler.function_span,
             "manual/extract-expression-body",
             "the handler is a single expression".into(),
@@ -152,7 +148,8 @@ fn shape<'f>(file: &'f ParsedFile, no_helpers: &'f Helpers) -> Result<Shape<'f>,
             }]
         }
         Dispatch::Single { .. } => {
-            return Err(bail(
+            return Err(refusal(
+                file,
                 handler.function_span,
                 "manual/extract-method-dispatch",
                 "code runs before the method dispatch, or the dispatch has an unusual shape".into(),
@@ -161,7 +158,8 @@ fn shape<'f>(file: &'f ParsedFile, no_helpers: &'f Helpers) -> Result<Shape<'f>,
         }
     };
     if units.iter().any(|u| u.part.stmts.is_empty()) {
-        return Err(bail(
+        return Err(refusal(
+            file,
             handler.function_span,
             "manual/extract-empty-branch",
             "a method branch has no statements".into(),
@@ -184,11 +182,6 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
         res,
         units,
     } = shape(file, &no_helpers)?;
-    let bail = |span: Span, code: &str, message: String, help: &str| {
-        vec![Diagnostic::manual(code, message)
-            .with_help(help)
-            .at(file.location_of(span))]
-    };
 
     let style = file_style(file);
     let typescript = file.language.is_typescript();
@@ -210,7 +203,8 @@ pub fn extract(file: &ParsedFile, context: &ServiceContext) -> Result<Extraction
             !(context.taken.contains(name) || own_names.contains(name) || taken.contains(name))
         };
         let Some(name) = names.into_iter().find(free) else {
-            return Err(bail(
+            return Err(refusal(
+                file,
                 handler.function_span,
                 "manual/extract-name-clash",
                 format!("the feature's service already has a function `{plain}`"),
@@ -406,6 +400,19 @@ pub fn names_sought(route: &ApiRoute) -> Vec<String> {
         .chain(["POST"].iter())
         .flat_map(|method| unit_names(route, method))
         .collect()
+}
+
+/// Why the logic at `span` stays in the route handler.
+fn refusal(
+    file: &ParsedFile,
+    span: Span,
+    code: &str,
+    message: String,
+    help: &str,
+) -> Vec<Diagnostic> {
+    vec![Diagnostic::manual(code, message)
+        .with_help(help)
+        .at(file.location_of(span))]
 }
 
 fn internal(file: &ParsedFile, what: &str) -> Vec<Diagnostic> {
