@@ -131,9 +131,7 @@ fn write_routes(
             .par_iter()
             .map(|r| {
                 let mut text = Vec::new();
-                let mut serializer =
-                    serde_json::Serializer::with_formatter(&mut text, Nested::at(depth + 1));
-                route(plan, r).serialize(&mut serializer).map(|()| text)
+                write_value(&mut text, &route(plan, r), depth + 1).map(|()| text)
             })
             .collect::<Result<_, _>>()?;
         for (i, text) in texts.iter().enumerate() {
