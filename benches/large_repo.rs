@@ -73,26 +73,16 @@ struct Timing {
     cpu: Option<Duration>,
 }
 
-/// This process's CPU time so far, from `/proc/self/stat` (Linux; `None` elsewhere).
-fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The fields after the command name: state is the first, utime the 12th, stime the 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    // Linux reports in USER_HZ, 100 per second on every mainstream configuration.
-    Some(Duration::from_millis(ticks * 10))
-}
-
 fn best_of<T>(runs: u64, mut run: impl FnMut() -> T) -> (Timing, T) {
     let mut best: Option<Timing> = None;
     let mut result = None;
     for _ in 0..runs.max(1) {
-        let cpu_before = process_cpu();
+        let cpu_before = routeshift::timings::process_cpu();
         let start = Instant::now();
         let value = run();
         let wall = start.elapsed();
         let cpu = cpu_before
-            .zip(process_cpu())
+            .zip(routeshift::timings::process_cpu())
             .map(|(a, b)| b.saturating_sub(a));
         if best.is_none_or(|b| wall < b.wall) {
             best = Some(Timing { wall, cpu });
@@ -188,13 +178,8 @@ fn best_run(runs: u64, args: &[&str], dir: &Path) -> Measured {
 }
 
 fn main() {
-    // As the routeshift binary does (see its `without_huge_pages`), so that the baseline is
-    // measured alike.
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and touches no memory of ours.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
+    // As the routeshift binary does, so that the baseline is measured alike.
+    routeshift::timings::without_huge_pages();
     let handlers = setting("ROUTESHIFT_BENCH_HANDLERS", 10_000) as usize;
     let others = setting("ROUTESHIFT_BENCH_OTHERS", 20_000) as usize;
     let seed = setting("ROUTESHIFT_BENCH_SEED", 0x5EED_2025);
