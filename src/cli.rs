@@ -167,7 +167,7 @@ fn plan_apps(
             ..PlanOptions::default()
         };
         let (project, _, plan) = load_and_plan(&app.root, options, settings.progress)?;
-        free_later(project);
+        crate::free_later(project);
         planned.push(Planned { app, plan });
     }
     Ok(planned)
@@ -267,7 +267,7 @@ fn classify(args: ClassifyArgs, settings: &Settings, output: &mut Output) -> Res
                 .any(|d| d.code.starts_with("error/override"))
         })
     });
-    free_later(planned);
+    crate::free_later(planned);
     Ok(if failed { 1 } else { 0 })
 }
 
@@ -414,16 +414,8 @@ fn migrate(args: MigrateArgs, settings: &Settings, output: &mut Output) -> Resul
         &reports,
         args.fail_on_manual,
     );
-    free_later(planned);
+    crate::free_later(planned);
     Ok(code)
-}
-
-/// Frees what a run is done with on a thread of its own. The answer is written by then, and the
-/// process may exit before that thread is through: freeing the bench project's plans one
-/// allocation at a time kept the main thread busy for about 50 ms (perf) after the JSON was out.
-/// When no thread can be started, the value is freed here, as the closure holding it is.
-fn free_later<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 /// A migration's exit code: 1 when a route was skipped or failed, or (with `--fail-on-manual`)

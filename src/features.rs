@@ -539,9 +539,7 @@ impl<'p> Features<'p> {
 
     /// The modules as shared files, each with the route plans that contribute to it.
     pub fn into_shared(mut self) -> Vec<(SharedFile, Vec<usize>)> {
-        // The parsed caller files are freed on another thread while this one goes on.
-        let callers = std::mem::take(&mut self.callers);
-        rayon::spawn(move || drop(callers));
+        crate::free_later(std::mem::take(&mut self.callers));
         self.files
             .into_iter()
             .map(|(path, file)| {
