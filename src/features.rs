@@ -452,8 +452,8 @@ impl<'p> Features<'p> {
         let mut scratch = Vec::new();
         let mut paths: Vec<&str> = Vec::new();
         for (route, callers, extracted) in routes {
+            let functions = &extracted.extraction.functions;
             for caller in callers {
-                let functions = &extracted.extraction.functions;
                 if switch_for(caller, functions, route, &areas, &mut scratch).is_some() {
                     paths.push(&caller.site.location.path);
                 }

@@ -678,8 +678,8 @@ fn a_file_changed_after_planning_is_not_overwritten_and_its_route_is_skipped() {
 
 /// A file that starts with a byte-order mark is edited where a file without one is, and keeps
 /// it: call sites switched to actions and queries, type imports that follow a route, and the
-/// routes' own outputs, a thin handler over a service included. (The parse leaves the mark
-/// out, so its offsets are 3 bytes short of the file's.)
+/// routes' own outputs, a thin handler over a service included. (Every offset is into the file
+/// as read, mark included: an edit made 3 bytes off would show here.)
 #[test]
 fn files_with_a_byte_order_mark_get_the_same_edits_and_keep_it() {
     const MARKED: [&str; 6] = [

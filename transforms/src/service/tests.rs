@@ -164,8 +164,8 @@ fn a_refusal_is_the_same_whatever_the_feature_has_taken_outside_the_names_sought
 
 #[test]
 fn the_thin_handler_keeps_the_routes_byte_order_marks_and_its_import_edits_in_place() {
-    // The parse strips the first mark; with two, the thin handler starts with the second,
-    // which its own parse strips again: the import edits must still land where they belong.
+    // With two marks, the thin handler's code starts after both, and the service import goes
+    // after them: the import edits must still land where they belong.
     let plain = extract_todos(TODOS).route_handler.text;
     for marks in ["\u{feff}", "\u{feff}\u{feff}"] {
         let marked = extract_todos(&format!("{marks}{TODOS}")).route_handler.text;
